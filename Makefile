@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+# mmscope build: vmlinux.h from the running kernel's BTF -> BPF objects (clang) ->
+# skeletons (bpftool) -> libmmscope.a -> one statically linked `mmscope`.
+# Everything generated lands in $(OUT); nothing generated is committed.
+# Sources are found by wildcard so adding a file never means editing this file.
+
+OUT       := build
+MMSCOPE   := mmscope
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wno-format-truncation -D_GNU_SOURCE \
+	     -Iinclude -Isrc -I$(OUT) -DMMSCOPE_VERSION='"$(VERSION)"'
+# Static release binary: libbpf needs libelf and zlib (and zstd through libelf).
+STATIC_LIBS := -lbpf -lelf -lz -lzstd -ljansson
+DYN_LIBS    := -lbpf -lelf -lz -ljansson
+
+BPF_SRCS  := $(wildcard src/bpf/*.bpf.c)
+SKELS     := $(patsubst src/bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS  := $(wildcard src/lib/*.c) $(wildcard src/output/*.c)
+LIB_OBJS  := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS))
+CMD_SRCS  := $(wildcard src/*.c src/cmd/*.c)
+CMD_OBJS  := $(patsubst src/%.c,$(OUT)/obj/%.o,$(CMD_SRCS))
+
+.SECONDARY:
+.PHONY: all deps deps-test test test-unit test-asan test-integration fuzz clean
+all: $(MMSCOPE)
+
+deps:
+	@scripts/install-deps.sh
+deps-test:
+	@scripts/install-deps.sh --test
+
+$(OUT)/vmlinux.h:
+	@mkdir -p $(OUT)
+	@test -r $(VMLINUX_BTF) || { echo "no kernel BTF at $(VMLINUX_BTF): set VMLINUX_BTF" >&2; exit 1; }
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(OUT)/%.bpf.o: src/bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard src/bpf/*.h)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(OUT) -Isrc/bpf -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(OUT)/obj/%.o: src/%.c $(wildcard include/mmscope/*.h src/*/*.h src/*.h) | $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/libmmscope.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(MMSCOPE): $(CMD_OBJS) $(OUT)/libmmscope.a
+	$(CC) $(CFLAGS) -static -o $@ $(CMD_OBJS) $(OUT)/libmmscope.a $(STATIC_LIBS)
+
+include tests/tests.mk
+include fuzz/fuzz.mk
+-include tests/vm/vm.mk
+-include tests/workloads/workloads.mk
+
+clean:
+	rm -rf $(OUT) $(MMSCOPE)

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope: entry point. Global options are accepted before or after the command
+ * (up to a "--"), then the command named exactly (no prefix matching: a new
+ * command must never change what an abbreviation meant) runs with what is left.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+static const struct command commands[] = {
+	{ "report", cmd_report, "one-screen health report with findings and advice",
+	  "[-i SECONDS]\n"
+	  "  -i, --interval S   window for counter rates (default 1)\n" },
+	{ "features", cmd_features, "what this kernel offers and which backend each command uses",
+	  "\n" },
+	{ "frag", cmd_frag, "free blocks, fragmentation and unusable-free-space indices per zone",
+	  "[INTERVAL [COUNT]]\n"
+	  "  INTERVAL           repeat every INTERVAL seconds, showing changes\n" },
+	{ "thp", cmd_thp, "THP and mTHP settings, counters, per-process huge pages, advice",
+	  "[-p PID] [-n N] [INTERVAL [COUNT]]\n"
+	  "  -p, --pid PID      only this process's AnonHugePages\n"
+	  "  -n, --top N        processes listed (default 10)\n"
+	  "  INTERVAL           rate window in seconds (default 1); with COUNT, repeat\n" },
+	{ "help", NULL, "help on a command", "COMMAND\n" },
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int cli_print_help(const char *name, FILE *out)
+{
+	const struct command *c = find_command(name);
+
+	if (!c)
+		return -1;
+	fprintf(out, "usage: mmscope [-j] [--root DIR] [-v] %s %s", c->name, c->usage);
+	fprintf(out, "%s.\n", c->summary);
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mmscope [-j|--json] [--root DIR] [-v] [-h] [-V] [COMMAND [ARGS]]\n"
+		"With no command, runs `report`.\n\ncommands:\n");
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n  -j, --json      JSON output (a document, or one object per line for streams)\n"
+		     "  --root DIR      read procfs/sysfs from DIR instead of the live system\n"
+		     "  -v, --verbose   libbpf and verifier messages on stderr\n"
+		     "exit status: 0 done, 1 failed, 2 bad usage or input, 3 not possible here\n");
+}
+
+/*
+ * Takes the global options out of argv wherever they are (before "--"), leaving the
+ * command and its own arguments in order. Returns the new argc, or -1 on a bad one.
+ */
+static int take_globals(struct cli *cli, int argc, char **argv, bool *help, bool *version)
+{
+	int out = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			cli->json = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			cli->verbose++;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			*help = true;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			*version = true;
+		} else if (!strcmp(a, "--root")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "mmscope: --root needs a directory\n");
+				return -1;
+			}
+			cli->root = argv[++i];
+		} else if (!strncmp(a, "--root=", 7)) {
+			cli->root = a + 7;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	bool help = false, version = false;
+	const struct command *c;
+	const char *name;
+
+	argc = take_globals(&cli, argc, argv, &help, &version);
+	if (argc < 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (version) {
+		printf("mmscope %s\n", MMSCOPE_VERSION);
+		return EXIT_DONE;
+	}
+	name = argc > 1 ? argv[1] : "report";
+	if (help && argc <= 1) {
+		usage(stdout);
+		return EXIT_DONE;
+	}
+	if (!strcmp(name, "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return EXIT_DONE;
+		}
+		if (cli_print_help(argv[2], stdout)) {
+			fprintf(stderr, "mmscope: no command '%s'\n", argv[2]);
+			return EXIT_USAGE;
+		}
+		return EXIT_DONE;
+	}
+	c = find_command(name);
+	if (!c) {
+		fprintf(stderr, "mmscope: unknown command '%s'\n", name);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (help) {
+		cli_print_help(name, stdout);
+		return EXIT_DONE;
+	}
+	cli.cmd = c->name;
+	if (cli.root) {
+		struct stat st;
+
+		if (stat(cli.root, &st) || !S_ISDIR(st.st_mode))
+			return cli_fail(&cli, EXIT_USAGE, "--root %s: not a directory", cli.root);
+		if (mms_host_init(&cli.host, cli.root))
+			return cli_fail(&cli, EXIT_USAGE, "--root %s: path too long", cli.root);
+	}
+	cli_install_signals();
+	/* The command sees argv[0] = its name, as getopt expects. */
+	return c->run(&cli, argc > 1 ? argc - 1 : 1, argc > 1 ? argv + 1 : (char *[]){ "report", NULL });
+}

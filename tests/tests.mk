@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# Tests: cmocka unit tests (tests/unit/test_*.c, one binary each, fed recorded
+# fixtures), the same unit tests built with ASan+UBSan, and integration tests
+# (tests/integration/t*.sh) that run the real binary on the real kernel.
+# `make test` runs all three and prints the closing line "N passed, N failed".
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+ASAN_BINS   := $(patsubst tests/unit/%.c,$(OUT)/tests/asan/%,$(UNIT_SRCS))
+ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_OBJS   := $(patsubst src/%.c,$(OUT)/asan/%.o,$(LIB_SRCS))
+TEST_CFLAGS  = $(CFLAGS) -Itests/unit -DFIXTURES='"$(CURDIR)/tests/fixtures"'
+
+$(OUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(OUT)/libmmscope.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(OUT)/libmmscope.a $(DYN_LIBS) -lcmocka
+
+$(OUT)/asan/%.o: src/%.c $(wildcard include/mmscope/*.h src/*/*.h) | $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+
+$(OUT)/libmmscope-asan.a: $(ASAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(OUT)/tests/asan/%: tests/unit/%.c tests/unit/unit.h $(OUT)/libmmscope-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) -o $@ $< $(OUT)/libmmscope-asan.a $(DYN_LIBS) -lcmocka
+
+test-unit: $(UNIT_BINS)
+	@tests/run.sh unit $(UNIT_BINS)
+test-asan: $(ASAN_BINS)
+	@tests/run.sh unit $(ASAN_BINS)
+test-integration: $(MMSCOPE)
+	@tests/run.sh integration tests/integration/t*.sh
+
+# The README's test command: dependencies, build, every test, one closing line.
+test: deps-test $(MMSCOPE) $(UNIT_BINS) $(ASAN_BINS)
+	@tests/run.sh all $(UNIT_BINS) $(ASAN_BINS) tests/integration/t*.sh

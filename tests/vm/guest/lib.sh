@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by every guest test (busybox sh in the VM, or natively). A test ends
+# with exactly one of pass/fail/skip; run-tests.sh turns that into the result
+# line "MMSCOPE-TEST <kernel> <test> PASS|FAIL|SKIP <text>".
+# Environment from run-tests.sh: MMSCOPE_VM_KERNEL (kernel tag), MMSCOPE_RESULT
+# (file the verdict goes to), MMSCOPE_VM=1 inside a VM only.
+
+result() {
+	status=$1
+	shift
+	# One line only: the host parses it.
+	printf '%s %s\n' "$status" "$(printf '%s' "$*" | tr '\n' ' ')" > "$MMSCOPE_RESULT"
+}
+pass() { result PASS "$@"; exit 0; }
+fail() { result FAIL "$@"; exit 1; }
+skip() { result SKIP "$@"; exit 0; }
+
+# Global memory pressure (direct reclaim, compaction) is for throw-away VMs only.
+require_vm() {
+	[ "${MMSCOPE_VM:-}" = 1 ] || skip "causes global memory pressure: VM only"
+}
+
+# vmstat NAME: one /proc/vmstat counter (0 when this kernel lacks it).
+vmstat() {
+	awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' /proc/vmstat
+}
+
+# vmstat_sum PREFIX: the sum of every counter whose name starts with PREFIX
+# (allocstall_dma, allocstall_dma32, allocstall_normal, allocstall_movable...).
+vmstat_sum() {
+	awk -v p="$1" 'index($1, p) == 1 { s += $2 } END { print s + 0 }' /proc/vmstat
+}
+
+# vmstat_line NAME...: "name=value" for each, for the figures in a result line.
+vmstat_line() {
+	for name; do
+		printf '%s=%s ' "$name" "$(vmstat "$name")"
+	done
+}

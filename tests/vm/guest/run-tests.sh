@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs every guest test NN-name.sh in this directory, in order, each under a
+# timeout, and prints its output indented, then one result line:
+#   MMSCOPE-TEST <kernel> <name> PASS|FAIL|SKIP <text>
+# A test that prints no verdict (crashed, killed, timed out) is a FAIL.
+# Used by the VM's /init and by run.sh for the native (host) kernel.
+# Environment: MMSCOPE_VM_KERNEL (tag, required), MMSCOPE_VM=1 in VMs only,
+# MMSCOPE_VM_BREAK=1 also runs 99-broken.sh, which must fail.
+set -eu
+
+dir=$(cd "$(dirname "$0")" && pwd)
+: "${MMSCOPE_VM_KERNEL:?set MMSCOPE_VM_KERNEL to the kernel tag}"
+test_timeout=${MMSCOPE_TEST_TIMEOUT:-240}
+tmp=$(mktemp -d)
+export MMSCOPE_RESULT="$tmp/result"
+
+for t in "$dir"/[0-9][0-9]-*.sh; do
+	name=${t##*/}
+	name=${name#[0-9][0-9]-}
+	name=${name%.sh}
+	if [ "$name" = broken ] && [ "${MMSCOPE_VM_BREAK:-0}" != 1 ]; then
+		continue
+	fi
+	rm -f "$MMSCOPE_RESULT"
+	echo "== $MMSCOPE_VM_KERNEL $name"
+	rc=0
+	timeout -s KILL "$test_timeout" sh "$t" > "$tmp/out" 2>&1 || rc=$?
+	sed 's/^/    /' "$tmp/out"
+	if [ -s "$MMSCOPE_RESULT" ]; then
+		verdict=$(cat "$MMSCOPE_RESULT")
+	elif [ "$rc" -ge 128 ]; then
+		verdict="FAIL killed by signal $((rc - 128)) (timeout ${test_timeout}s?)"
+	else
+		verdict="FAIL no verdict printed (exit $rc)"
+	fi
+	echo "MMSCOPE-TEST $MMSCOPE_VM_KERNEL $name $verdict"
+done
+rm -rf "$tmp"

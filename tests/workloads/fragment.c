@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fragment: fragment free memory, then fault in transparent huge pages with
+ * defrag=always, so the page allocator must compact memory directly in the
+ * faulting task (what /proc/vmstat compact_stall counts). Test VMs only.
+ *
+ *   MMSCOPE_VM=1 fragment [FILL_MB]
+ *
+ * 1. Fill FILL_MB (default: MemFree less 48 MiB) with 4 KiB anon pages.
+ * 2. Free every other page: the freed half is scattered order-0 holes that
+ *    cannot merge into huge pages.
+ * 3. Set /sys/kernel/mm/transparent_hugepage/defrag to "always" (restored on
+ *    exit and on SIGINT/SIGTERM) and fault FILL_MB/2 of MADV_HUGEPAGE memory:
+ *    once the few free order-9 blocks are used up, every fault compacts.
+ * Prints how many huge pages it got. Exit 0 when the steps ran (whether
+ * compaction succeeded is the kernel's business: the counters tell).
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+
+#include "workload.h"
+
+#define DEFRAG "/sys/kernel/mm/transparent_hugepage/defrag"
+#define HPAGE (2 * MIB)
+
+static char saved_defrag[32];
+
+/* Async-signal-safe: open/write/close only. */
+static void restore_defrag(void)
+{
+	int fd;
+
+	if (!saved_defrag[0])
+		return;
+	fd = open(DEFRAG, O_WRONLY);
+	if (fd >= 0) {
+		/* A failure here cannot be reported anywhere useful: ignore it. */
+		(void)!write(fd, saved_defrag, strlen(saved_defrag));
+		close(fd);
+	}
+}
+
+static void on_signal(int sig)
+{
+	restore_defrag();
+	_exit(128 + sig);
+}
+
+/* The sysfs file reads "always defer defer+madvise [madvise] never": keep the bracketed one. */
+static void set_defrag_always(void)
+{
+	char line[128], *open_br, *close_br;
+	int err = read_text(DEFRAG, line, sizeof(line));
+
+	if (err)
+		die("%s: %s", DEFRAG, strerror(-err));
+	open_br = strchr(line, '[');
+	close_br = open_br ? strchr(open_br, ']') : NULL;
+	if (!close_br || (size_t)(close_br - open_br - 1) >= sizeof(saved_defrag))
+		die("%s: unexpected contents '%s'", DEFRAG, line);
+	memcpy(saved_defrag, open_br + 1, (size_t)(close_br - open_br - 1));
+	atexit(restore_defrag);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	err = write_text(DEFRAG, "always");
+	if (err)
+		die("%s: %s", DEFRAG, strerror(-err));
+}
+
+static long anon_huge_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "AnonHugePages:", 14))
+			kb = atol(line + 14);
+	fclose(f);
+	return kb;
+}
+
+int main(int argc, char **argv)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), fill, thp_bytes;
+	unsigned long fill_mb;
+	char *mem, *thp;
+
+	prog = "fragment";
+	if (argc > 2)
+		usage("[FILL_MB]");
+	require_vm();
+	if (argc == 2)
+		fill_mb = parse_ulong(argv[1], "FILL_MB");
+	else
+		fill_mb = (unsigned long)(meminfo_kb("MemFree") / 1024 - 48);
+	if (fill_mb < 32 || fill_mb > (unsigned long)LONG_MAX / MIB)
+		die("FILL_MB %lu: need at least 32 MiB (MemFree is %ld MiB)", fill_mb,
+		    meminfo_kb("MemFree") / 1024);
+	fill = fill_mb * MIB;
+
+	mem = map_anon(fill, MADV_NOHUGEPAGE);
+	touch(mem, fill);
+	for (size_t off = page; off < fill; off += 2 * page)
+		if (madvise(mem + off, page, MADV_DONTNEED))
+			die("madvise(MADV_DONTNEED): %s", strerror(errno));
+	printf("fragment: filled %lu MiB, freed every other page, MemFree %ld MiB\n", fill_mb,
+	       meminfo_kb("MemFree") / 1024);
+	fflush(stdout);
+
+	set_defrag_always();
+	/* Over-allocate by one huge page so the region can start on a 2 MiB boundary. */
+	thp_bytes = fill / 2 / HPAGE * HPAGE;
+	thp = map_anon(thp_bytes + HPAGE, 0);
+	thp = (char *)(((unsigned long)thp + HPAGE - 1) & ~(HPAGE - 1));
+	if (madvise(thp, thp_bytes, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE): %s", strerror(errno));
+	for (size_t off = 0; off < thp_bytes; off += HPAGE)
+		thp[off] = 1;
+	printf("fragment: faulted %zu MiB with defrag=always, got %ld MiB in huge pages\n",
+	       thp_bytes / MIB, anon_huge_kb() / 1024);
+	return 0;
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hog: allocate N MiB of anonymous memory, touch every page and hold it, so a
+ * test has a known amount of anon memory charged to a process (and its cgroup).
+ *
+ *   hog [-n] MB [SECONDS]
+ *
+ * -n maps with MADV_NOHUGEPAGE (4 KiB pages only). Holds the memory until
+ * SIGINT/SIGTERM, or for SECONDS (0: exit as soon as it is touched). Prints
+ * "hog: holding N MiB pid P" once touched, so a script can wait for that line.
+ */
+#include <signal.h>
+
+#include "workload.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	int thp = 0, opt;
+	unsigned long mb, seconds = 0;
+	int forever = 1;
+	char *mem;
+
+	prog = "hog";
+	while ((opt = getopt(argc, argv, "n")) != -1) {
+		if (opt != 'n')
+			usage("[-n] MB [SECONDS]");
+		thp = MADV_NOHUGEPAGE;
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		usage("[-n] MB [SECONDS]");
+	mb = parse_ulong(argv[optind], "MB");
+	if (argc - optind == 2) {
+		seconds = parse_ulong(argv[optind + 1], "SECONDS");
+		forever = 0;
+	}
+	if (!mb)
+		usage("[-n] MB [SECONDS]   (MB > 0)");
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	mem = map_anon(mb * MIB, thp);
+	touch(mem, mb * MIB);
+	printf("hog: holding %lu MiB pid %d\n", mb, (int)getpid());
+	fflush(stdout);
+
+	/* sleep() returns early on a signal, so both ways out are prompt. */
+	while (!stop && (forever || seconds > 0)) {
+		if (forever)
+			pause();
+		else
+			seconds = sleep((unsigned int)seconds);
+	}
+	return 0;
+}
