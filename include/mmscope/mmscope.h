@@ -222,6 +222,38 @@ void mms_zone_judge(const struct mms_zone_frag *frag, const struct mms_zoneinfo_
 		    int threshold, int thp_order, struct mms_zone_verdict *out);
 const char *mms_frag_verdict_name(enum mms_frag_verdict v);
 
+/* ---- one fragmentation snapshot of every zone --------------------------------- */
+
+/*
+ * Everything `mmscope frag` and the report show about zones: buddyinfo (required),
+ * zoneinfo (required: watermarks), pagetypeinfo (optional: root only), the kernel's
+ * vm.extfrag_threshold and the THP order, with indices and a verdict per zone.
+ * Large (pagetypeinfo is ~300 KiB): allocate it.
+ */
+struct mms_frag_snapshot {
+	struct mms_buddyinfo buddy;
+	struct mms_zoneinfo zoneinfo;
+	bool have_pagetype;
+	char pagetype_missing[200]; /* why pagetypeinfo is not there, when it is not */
+	struct mms_pagetypeinfo pagetype;
+	int extfrag_threshold; /* x1000 scale, as the sysctl */
+	bool threshold_default; /* sysctl unreadable: the kernel's default 500 is used */
+	int thp_order;
+	uint64_t page_size;
+	struct mms_zone_frag frag[MMS_ZONES_MAX];       /* parallel to buddy.zones */
+	struct mms_zone_verdict verdict[MMS_ZONES_MAX];
+	const struct mms_zoneinfo_zone *zi[MMS_ZONES_MAX]; /* NULL if zoneinfo lacks it */
+	const struct mms_pagetype_zone *pt[MMS_ZONES_MAX]; /* NULL without pagetypeinfo */
+};
+
+/*
+ * Reads and computes a snapshot. Returns 0, or a negative errno with err naming the
+ * file (and line for bad content). A missing or unreadable pagetypeinfo is not an
+ * error: have_pagetype is false and pagetype_missing says why.
+ */
+int mms_frag_read(const struct mms_host *host, struct mms_frag_snapshot *snap,
+		  struct mms_error *err);
+
 /* ---- transparent huge pages ------------------------------------------------- */
 
 #define MMS_THP_SIZES_MAX 16

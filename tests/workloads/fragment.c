@@ -9,8 +9,9 @@
  * 1. Fill FILL_MB (default: MemFree less 48 MiB) with 4 KiB anon pages.
  * 2. Free every other page: the freed half is scattered order-0 holes that
  *    cannot merge into huge pages.
- * 3. Set /sys/kernel/mm/transparent_hugepage/defrag to "always" (restored on
- *    exit and on SIGINT/SIGTERM) and fault FILL_MB/2 of MADV_HUGEPAGE memory:
+ * 3. Set /sys/kernel/mm/transparent_hugepage/defrag to "always" (and enabled
+ *    to "madvise" if it was "never"; both restored on exit and on
+ *    SIGINT/SIGTERM) and fault FILL_MB/2 of MADV_HUGEPAGE memory:
  *    once the few free order-9 blocks are used up, every fault compacts.
  * Prints how many huge pages it got. Exit 0 when the steps ran (whether
  * compaction succeeded is the kernel's business: the counters tell).
@@ -21,51 +22,65 @@
 
 #include "workload.h"
 
-#define DEFRAG "/sys/kernel/mm/transparent_hugepage/defrag"
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
 #define HPAGE (2 * MIB)
 
-static char saved_defrag[32];
+/* THP knobs this program changes, with the values to put back. */
+static struct knob {
+	const char *path;
+	char saved[32];
+} knobs[] = {
+	{ THP_DIR "enabled", "" },
+	{ THP_DIR "defrag", "" },
+};
 
-/* Async-signal-safe: open/write/close only. */
-static void restore_defrag(void)
+/* Async-signal-safe (open/write/close only): also called from on_signal(). */
+static void restore_knobs(void)
 {
-	int fd;
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		int fd;
 
-	if (!saved_defrag[0])
-		return;
-	fd = open(DEFRAG, O_WRONLY);
-	if (fd >= 0) {
-		/* A failure here cannot be reported anywhere useful: ignore it. */
-		(void)!write(fd, saved_defrag, strlen(saved_defrag));
-		close(fd);
+		if (!knobs[i].saved[0])
+			continue;
+		fd = open(knobs[i].path, O_WRONLY);
+		if (fd >= 0) {
+			/* A failure here cannot be reported anywhere useful: ignore it. */
+			(void)!write(fd, knobs[i].saved, strlen(knobs[i].saved));
+			close(fd);
+		}
 	}
 }
 
 static void on_signal(int sig)
 {
-	restore_defrag();
+	restore_knobs();
 	_exit(128 + sig);
 }
 
-/* The sysfs file reads "always defer defer+madvise [madvise] never": keep the bracketed one. */
-static void set_defrag_always(void)
+/*
+ * Sets a THP knob unless it already reads @unless, remembering the old value.
+ * The files read like "always defer defer+madvise [madvise] never": the
+ * bracketed word is the current value.
+ */
+static void set_knob(struct knob *k, const char *value, const char *unless)
 {
 	char line[128], *open_br, *close_br;
-	int err = read_text(DEFRAG, line, sizeof(line));
+	int err = read_text(k->path, line, sizeof(line));
+	size_t len;
 
 	if (err)
-		die("%s: %s", DEFRAG, strerror(-err));
+		die("%s: %s", k->path, strerror(-err));
 	open_br = strchr(line, '[');
 	close_br = open_br ? strchr(open_br, ']') : NULL;
-	if (!close_br || (size_t)(close_br - open_br - 1) >= sizeof(saved_defrag))
-		die("%s: unexpected contents '%s'", DEFRAG, line);
-	memcpy(saved_defrag, open_br + 1, (size_t)(close_br - open_br - 1));
-	atexit(restore_defrag);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	err = write_text(DEFRAG, "always");
+	len = close_br ? (size_t)(close_br - open_br - 1) : 0;
+	if (!close_br || len >= sizeof(k->saved))
+		die("%s: unexpected contents '%s'", k->path, line);
+	if (unless && strlen(unless) == len && !strncmp(open_br + 1, unless, len))
+		return;
+	memcpy(k->saved, open_br + 1, len);
+	err = write_text(k->path, value);
 	if (err)
-		die("%s: %s", DEFRAG, strerror(-err));
+		die("%s: %s", k->path, strerror(-err));
 }
 
 static long anon_huge_kb(void)
@@ -111,7 +126,12 @@ int main(int argc, char **argv)
 	       meminfo_kb("MemFree") / 1024);
 	fflush(stdout);
 
-	set_defrag_always();
+	atexit(restore_knobs);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	/* MADV_HUGEPAGE needs THP enabled=madvise at least (the test kernel boots with never). */
+	set_knob(&knobs[0], "madvise", "always");
+	set_knob(&knobs[1], "always", NULL);
 	/* Over-allocate by one huge page so the region can start on a 2 MiB boundary. */
 	thp_bytes = fill / 2 / HPAGE * HPAGE;
 	thp = map_anon(thp_bytes + HPAGE, 0);

@@ -50,10 +50,11 @@ int main(int argc, char **argv)
 	printf("hog: holding %lu MiB pid %d\n", mb, (int)getpid());
 	fflush(stdout);
 
-	/* sleep() returns early on a signal, so both ways out are prompt. */
+	/* sleep() returns early on a signal (and, unlike pause(), cannot miss one
+	 * that came just before it for longer than a second). */
 	while (!stop && (forever || seconds > 0)) {
 		if (forever)
-			pause();
+			sleep(1);
 		else
 			seconds = sleep((unsigned int)seconds);
 	}

@@ -14,7 +14,16 @@ for d in /dev/vda /dev/nvme0n1; do
 	[ -b "$d" ] && disk=$d && break
 done
 [ -n "$disk" ] || fail "no scratch disk (/dev/vda, /dev/nvme0n1) to fill the page cache from"
-pagecache "$disk" || fail "pagecache $disk failed"
+# Held open: a block device's page cache goes at its last close.
+pagecache -k "$disk" > /tmp/pagecache.out &
+holder=$!
+# Waited for, so the cache is gone before the next test measures free memory.
+trap 'kill $holder 2> /dev/null && wait $holder || true' EXIT
+while ! grep -q holding /tmp/pagecache.out; do
+	kill -0 $holder 2> /dev/null || fail "pagecache -k $disk failed"
+	sleep 1
+done
+cat /tmp/pagecache.out
 grep -E '^(MemFree|Cached|Active\(file\)|Inactive\(file\)):' /proc/meminfo
 
 stalls=$(vmstat_sum allocstall_)

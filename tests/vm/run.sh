@@ -1,0 +1,223 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The VM test matrix (`make test-vm`) and fixture recorder (`make fixtures-vm`).
+#
+#   tests/vm/run.sh [--fixtures] MMSCOPE_BINARY WORKLOADS_DIR
+#
+# Packs the static mmscope, the static workload helpers, busybox-static and
+# tests/vm/guest/ into a gzip cpio initramfs, boots each kernel of the matrix
+# with qemu under TCG (KVM hangs on the development machine), reads the
+# "MMSCOPE-TEST <kernel> <test> PASS|FAIL|SKIP <text>" lines from the serial
+# console log, and prints them per kernel and a closing "N passed, N failed,
+# N skipped" line. Exit status 1 if anything failed. The native kernel runs the
+# guest tests that are safe on a shared machine (the others skip themselves).
+#
+# With --fixtures, boots each VM kernel once to record unit-test fixtures into
+# tests/fixtures/<kernel>/ instead.
+#
+# Environment:
+#   MMSCOPE_VM_KERNELS  kernels to run (default "debian-6.1 test-7.2 native")
+#   MMSCOPE_VM_CACHE    downloaded kernels and the scratch disk, outside the
+#                       tree (default /var/cache/mmscope-vm)
+#   MMSCOPE_VM_BREAK=1  adds a test that fails, to prove failures are seen
+#   MMSCOPE_VM_TIMEOUT  watchdog per guest, seconds (default 600)
+#   MMSCOPE_VM_OUT      logs and the initramfs (default build/vm)
+#   MMSCOPE_TEST_KERNEL the 7.2 test kernel (default ../shared/kernels/...)
+set -euo pipefail
+
+fixtures=0
+if [ "${1:-}" = --fixtures ]; then
+	fixtures=1
+	shift
+fi
+[ $# = 2 ] || { echo "usage: $0 [--fixtures] MMSCOPE_BINARY WORKLOADS_DIR" >&2; exit 2; }
+mmscope=$(realpath "$1")
+workloads=$(realpath "$2")
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+kernels=${MMSCOPE_VM_KERNELS:-debian-6.1 test-7.2 native}
+cache=${MMSCOPE_VM_CACHE:-/var/cache/mmscope-vm}
+out=${MMSCOPE_VM_OUT:-$repo/build/vm}
+watchdog=${MMSCOPE_VM_TIMEOUT:-600}
+test_kernel=${MMSCOPE_TEST_KERNEL:-$repo/../shared/kernels/mmscope-test-7.2.13.bzImage}
+brk=${MMSCOPE_VM_BREAK:-0}
+results=$out/results # "kernel test STATUS text" lines, gathered from every log
+
+log() { echo "test-vm: $*" >&2; }
+
+# Installs the host tools when they are missing (fast when present).
+need_tools() {
+	local missing=
+	[ -x /bin/busybox ] || missing="$missing busybox-static"
+	command -v qemu-system-x86_64 > /dev/null || missing="$missing qemu-system-x86"
+	command -v cpio > /dev/null || missing="$missing cpio"
+	[ -z "$missing" ] && return
+	log "installing$missing"
+	apt-get install -y -qq --no-install-recommends $missing > /dev/null
+}
+
+# Prints the path of Debian 12's newest 6.1 cloud kernel image, downloading
+# the package into the cache only when that version is not there yet.
+debian_kernel() {
+	local pkg ver deb img
+	pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
+		awk '{ print $1 }' | sort -V | tail -n 1)
+	if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+		apt-get update -qq > /dev/null 2>&1 || true # a fresh machine has no lists yet
+		pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
+			awk '{ print $1 }' | sort -V | tail -n 1)
+	fi
+	if [ -n "$pkg" ]; then
+		ver=$(apt-cache show --no-all-versions "$pkg" | awk '/^Version:/ { print $2; exit }')
+		deb=$cache/${pkg}_${ver}_amd64.deb
+		if [ ! -s "$deb" ]; then
+			log "downloading $pkg $ver into $cache"
+			# As root apt would drop to user _apt, who cannot write the cache.
+			(cd "$cache" && apt-get download -qq -o APT::Sandbox::User=root "$pkg=$ver") >&2 ||
+				return 1
+		fi
+	else
+		# No package lists (offline): the newest one downloaded before.
+		deb=$(ls "$cache"/linux-image-6.1.0-*-cloud-amd64-unsigned_*.deb 2> /dev/null |
+			sort -V | tail -n 1)
+		[ -n "$deb" ] || return 1
+	fi
+	img=${deb%.deb}.vmlinuz
+	if [ ! -s "$img" ]; then
+		# Only the kernel image: the modules are of no use without a root fs.
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './boot/vmlinuz-*' > "$img.tmp" ||
+			return 1
+		mv "$img.tmp" "$img"
+	fi
+	echo "$img"
+}
+
+build_initramfs() {
+	local stage=$out/initramfs
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,tests}
+	cp /bin/busybox "$stage/bin/busybox"
+	ln -s busybox "$stage/bin/sh"
+	cp "$mmscope" "$stage/bin/mmscope"
+	cp "$workloads"/* "$stage/bin/"
+	cp "$repo/tests/vm/init" "$stage/init"
+	cp "$repo"/tests/vm/guest/*.sh "$stage/tests/"
+	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out/initramfs.cpio.gz"
+	log "initramfs $(du -k "$out/initramfs.cpio.gz" | cut -f1) KiB"
+}
+
+# boot TAG KERNEL_IMAGE MEMORY_MB DISK_ARGS EXTRA_APPEND: one guest run; its
+# console goes to $out/TAG.log, its second serial port to $out/TAG.ttyS1.
+boot() {
+	local tag=$1 image=$2 mem=$3 disk=$4 extra=$5 mode=test rc=0 start
+	[ "$fixtures" = 1 ] && mode=fixtures
+	start=$(date +%s)
+	log "booting $tag ($(basename "$image"), $mem MiB, TCG)"
+	# shellcheck disable=SC2086 # $disk is a list of qemu arguments
+	timeout -s KILL "$watchdog" qemu-system-x86_64 -accel tcg -nographic -no-reboot \
+		-smp 2 -m "$mem" -nic none -kernel "$image" -initrd "$out/initramfs.cpio.gz" \
+		-serial mon:stdio -serial "file:$out/$tag.ttyS1" $disk \
+		-append "console=ttyS0 loglevel=3 panic=-1 $extra mmscope.kernel=$tag mmscope.mode=$mode mmscope.break=$brk" \
+		< /dev/null > "$out/$tag.log" 2>&1 || rc=$?
+	tr -d '\r' < "$out/$tag.log" > "$out/$tag.log.txt" && mv "$out/$tag.log.txt" "$out/$tag.log"
+	echo "$(($(date +%s) - start))" > "$out/$tag.seconds"
+	collect "$tag" "$out/$tag.log"
+	if grep -q "^MMSCOPE-DONE $tag\$" "$out/$tag.log"; then
+		return 0
+	elif [ "$rc" = 137 ]; then
+		echo "$tag guest FAIL watchdog killed the guest after ${watchdog}s (see $out/$tag.log)" >> "$results"
+	else
+		echo "$tag guest FAIL guest stopped before the end, qemu exit $rc: $(grep -m1 -E 'Kernel panic|BUG:|init: exit' "$out/$tag.log" || true) (see $out/$tag.log)" >> "$results"
+	fi
+	return 1
+}
+
+# The result lines of one log, as "kernel test STATUS text".
+collect() {
+	sed -n "s/.*MMSCOPE-TEST \($1 .*\)/\1/p" "$2" >> "$results"
+}
+
+# Unpacks what the guest's fixtures.sh sent over its second serial port into
+# tests/fixtures/TAG/, replacing the old files only when all arrived.
+record_fixtures() {
+	local tag=$1 dest=$repo/tests/fixtures/$1
+	rm -rf "$dest.new"
+	mkdir -p "$dest.new"
+	if ! tr -d '\r' < "$out/$tag.ttyS1" | base64 -d | tar -x -C "$dest.new"; then
+		echo "$tag fixtures FAIL could not unpack $out/$tag.ttyS1" >> "$results"
+		return
+	fi
+	rm -rf "$dest"
+	mv "$dest.new" "$dest"
+	echo "$tag fixtures PASS $(cd "$dest" && echo *) in tests/fixtures/$tag" >> "$results"
+}
+
+run_vm() {
+	local tag=$1 image disk mem extra
+	case $tag in
+	debian-6.1)
+		image=$(debian_kernel) || { echo "$tag kernel FAIL cannot get Debian's 6.1 cloud kernel (apt-get download failed, none cached in $cache)" >> "$results"; return; }
+		# Debian's cloud kernel has virtio only as modules, NVMe built in.
+		disk="-drive file=$cache/scratch.img,format=raw,if=none,id=scratch,readonly=on -device nvme,drive=scratch,serial=scratch"
+		mem=512 extra= ;;
+	test-7.2)
+		if [ ! -r "$test_kernel" ]; then
+			echo "$tag kernel SKIP $test_kernel not found (no ../shared beside the repository)" >> "$results"
+			return
+		fi
+		image=$test_kernel
+		disk="-drive file=$cache/scratch.img,format=raw,if=virtio,readonly=on"
+		mem=512 extra="numa=fake=2" ;;
+	*)
+		echo "$tag kernel FAIL unknown kernel tag" >> "$results"
+		return ;;
+	esac
+	boot "$tag" "$image" "$mem" "$disk" "$extra" || return 0
+	[ "$fixtures" = 1 ] && record_fixtures "$tag"
+	return 0
+}
+
+# The guest tests that are safe on this shared machine, run natively (those
+# causing global memory pressure skip themselves without MMSCOPE_VM=1). The
+# native integration tests proper are `make test`'s.
+run_native() {
+	local tag
+	tag=native-$(uname -r | cut -d. -f1-2)
+	log "running the guest tests natively as $tag (the native integration tests are run by 'make test')"
+	PATH=$(dirname "$mmscope"):$workloads:$PATH MMSCOPE_VM_KERNEL=$tag MMSCOPE_VM_BREAK=$brk \
+		sh "$repo/tests/vm/guest/run-tests.sh" > "$out/$tag.log" 2>&1 ||
+		echo "$tag guest FAIL run-tests.sh exit $? (see $out/$tag.log)" >> "$results"
+	collect "$tag" "$out/$tag.log"
+}
+
+summary() {
+	local tag status name text passed=0 failed=0 skipped=0
+	for tag in $(awk '{ print $1 }' "$results" | uniq); do
+		echo "== $tag$([ -f "$out/$tag.seconds" ] && echo " ($(cat "$out/$tag.seconds")s)")"
+		while read -r name status text; do
+			printf '  %-4s  %-12s %s\n' "$status" "$name" "$text"
+			case $status in
+			PASS) passed=$((passed + 1)) ;;
+			SKIP) skipped=$((skipped + 1)) ;;
+			*) failed=$((failed + 1)) ;;
+			esac
+		done < <(awk -v k="$tag" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$results")
+	done
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ]
+}
+
+need_tools
+mkdir -p "$out"
+mkdir -p "$cache" 2> /dev/null && [ -w "$cache" ] || cache=${XDG_CACHE_HOME:-$HOME/.cache}/mmscope-vm
+mkdir -p "$cache"
+# A sparse scratch disk the guests read to fill their page cache (zeros: fast).
+[ -s "$cache/scratch.img" ] || truncate -s 1G "$cache/scratch.img"
+: > "$results"
+build_initramfs
+for tag in $kernels; do
+	case $tag in
+	native) [ "$fixtures" = 1 ] || run_native ;;
+	*) run_vm "$tag" ;;
+	esac
+done
+summary
