@@ -135,7 +135,8 @@ int main(int argc, char **argv)
 	}
 	c = find_command(name);
 	if (!c) {
-		fprintf(stderr, "mmscope: unknown command '%s'\n", name);
+		fprintf(stderr, "mmscope: unknown %s '%s'\n", name[0] == '-' ? "option" : "command",
+			name);
 		usage(stderr);
 		return EXIT_USAGE;
 	}

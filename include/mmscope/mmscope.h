@@ -285,6 +285,41 @@ int mms_parse_sysfs_choice(const char *text, char *out, size_t size);
 int mms_thp_read(const struct mms_host *host, struct mms_thp_settings *out,
 		 struct mms_error *err);
 
+/* ---- the health report's findings ------------------------------------------ */
+
+enum mms_severity { MMS_INFO, MMS_WARNING, MMS_CRITICAL };
+
+/* One finding in plain words, with the figure behind it. */
+struct mms_finding {
+	const char *id;         /* stable key: "direct_reclaim", "zone_fragmented", ... */
+	enum mms_severity severity;
+	double figure;          /* the number the text is about */
+	const char *unit;       /* of figure: "per_s", "percent", "bytes", "index", "count" */
+	char text[320];
+};
+
+#define MMS_FINDINGS_MAX 32
+
+/* What the report judges: every input is optional except meminfo and vmstat_end. */
+struct mms_report_input {
+	const struct mms_kvset *meminfo;
+	const struct mms_kvset *vmstat_start; /* NULL: no window, rates not judged */
+	const struct mms_kvset *vmstat_end;
+	double window_s;
+	const struct mms_psi *psi;                 /* NULL without PSI */
+	const struct mms_frag_snapshot *frag;      /* NULL when unavailable */
+	const struct mms_thp_settings *thp;        /* NULL or !present without THP */
+};
+
+/* Per-second rate of a vmstat counter over the window; false if absent or no window. */
+bool mms_vmstat_rate(const struct mms_report_input *in, const char *name, double *rate);
+/*
+ * Judges in and writes up to max findings, worst first. Pure: no I/O. Returns the
+ * number written.
+ */
+int mms_report_findings(const struct mms_report_input *in, struct mms_finding *out, int max);
+const char *mms_severity_name(enum mms_severity s);
+
 /* ---- kernel features ------------------------------------------------------- */
 
 enum mms_feature {

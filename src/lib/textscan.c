@@ -78,6 +78,16 @@ int mms_tok_copy(struct mms_tok tok, char *buf, size_t size)
 	return 0;
 }
 
+bool mms_tok_is_name(struct mms_tok tok)
+{
+	if (tok.len == 0)
+		return false;
+	for (size_t i = 0; i < tok.len; i++)
+		if (tok.s[i] <= ' ' || tok.s[i] > '~')
+			return false;
+	return true;
+}
+
 int mms_parse_u64(struct mms_tok tok, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -119,6 +129,10 @@ int mms_err_at(struct mms_error *err, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* Messages quote the input, which may be anything: keep them printable. */
+	for (char *p = err->msg; *p; p++)
+		if (*p < ' ' || *p > '~')
+			*p = '?';
 	return -EINVAL;
 }
 
@@ -126,9 +140,11 @@ int mms_err_number(struct mms_error *err, int line, struct mms_tok tok, int rc)
 {
 	int shown = tok.len > 24 ? 24 : (int)tok.len;
 
-	if (rc == -ERANGE)
-		return mms_err_at(err, line, "number '%.*s%s' does not fit 64 bits", shown, tok.s,
-				  tok.len > 24 ? "..." : "");
+	if (rc == -ERANGE) {
+		mms_err_at(err, line, "number '%.*s%s' is too large", shown, tok.s,
+			   tok.len > 24 ? "..." : "");
+		return -ERANGE;
+	}
 	return mms_err_at(err, line, "'%.*s%s' is not an unsigned decimal number", shown, tok.s,
 			  tok.len > 24 ? "..." : "");
 }
@@ -144,4 +160,17 @@ int mms_check_text(const char *text, size_t len, struct mms_error *err)
 	for (const char *p = text; p < nul; p++)
 		line += *p == '\n';
 	return mms_err_at(err, line, "binary data (NUL byte) in a text file");
+}
+
+int mms_check_file(const char *text, size_t len, struct mms_error *err)
+{
+	int rc = mms_check_text(text, len, err);
+
+	if (rc || len == 0 || text[len - 1] == '\n')
+		return rc;
+	int line = 1;
+
+	for (size_t i = 0; i < len; i++)
+		line += text[i] == '\n';
+	return mms_err_at(err, line, "last line has no newline (file cut mid-line)");
 }

@@ -52,6 +52,7 @@ need_tools() {
 	command -v cpio > /dev/null || missing="$missing cpio"
 	[ -z "$missing" ] && return
 	log "installing$missing"
+	# shellcheck disable=SC2086 # a list of package names
 	apt-get install -y -qq --no-install-recommends $missing > /dev/null
 }
 
@@ -146,6 +147,7 @@ record_fixtures() {
 		echo "$tag fixtures FAIL could not unpack $out/$tag.ttyS1" >> "$results"
 		return
 	fi
+	chmod 755 "$dest.new" # the guest's mktemp -d was 0700
 	rm -rf "$dest"
 	mv "$dest.new" "$dest"
 	echo "$tag fixtures PASS $(cd "$dest" && echo *) in tests/fixtures/$tag" >> "$results"
@@ -213,6 +215,7 @@ mkdir -p "$cache"
 # A sparse scratch disk the guests read to fill their page cache (zeros: fast).
 [ -s "$cache/scratch.img" ] || truncate -s 1G "$cache/scratch.img"
 : > "$results"
+rm -f "$out"/*.seconds
 build_initramfs
 for tag in $kernels; do
 	case $tag in
