@@ -31,7 +31,7 @@ struct report {
 /* Rates shown in the activity line and JSON, in this order. */
 static const char *const rate_names[] = {
 	"allocstall", "pgscan_direct", "pgsteal_direct", "pgscan_kswapd", "compact_stall",
-	"compact_fail", "thp_fault_alloc", "thp_fault_fallback", "pgmajfault", "pswpin",
+	"compact_fail", "thp_fault_alloc", "thp_fault_fallback", "pgfault", "pgmajfault", "pswpin",
 	"pswpout", "workingset_refault_file", "oom_kill",
 };
 

@@ -18,6 +18,8 @@ int mms_contig_info(const uint64_t *free_blocks, int nr_orders, int order,
 	uint64_t pages = 0, total = 0, suitable = 0, scaled;
 
 	memset(info, 0, sizeof(*info));
+	if (order < 0 || nr_orders < 0 || nr_orders > MMS_ORDERS_MAX)
+		return -EINVAL;
 	for (int o = 0; o < nr_orders; o++) {
 		uint64_t blocks = free_blocks[o], p;
 
@@ -41,10 +43,11 @@ int mms_contig_info(const uint64_t *free_blocks, int nr_orders, int order,
 
 int mms_fragmentation_index(const struct mms_contig_info *info, int order, int nr_orders)
 {
-	uint64_t requested = 1ull << order;
+	uint64_t requested;
 
-	if (order >= nr_orders)
+	if (order < 0 || order >= nr_orders || order >= 64)
 		return 0; /* the kernel WARNs and returns 0 past MAX_PAGE_ORDER */
+	requested = 1ull << order;
 	if (!info->free_blocks_total)
 		return 0;
 	if (info->free_blocks_suitable)
@@ -55,7 +58,7 @@ int mms_fragmentation_index(const struct mms_contig_info *info, int order, int n
 
 int mms_unusable_index(const struct mms_contig_info *info, int order)
 {
-	if (!info->free_pages)
+	if (!info->free_pages || order < 0 || order >= 64)
 		return 1000;
 	return (int)((info->free_pages - (info->free_blocks_suitable << order)) * 1000 /
 		     info->free_pages);
@@ -97,12 +100,14 @@ const char *mms_frag_verdict_name(enum mms_frag_verdict v)
 void mms_zone_judge(const struct mms_zone_frag *frag, const struct mms_zoneinfo_zone *zi,
 		    int threshold, int thp_order, struct mms_zone_verdict *out)
 {
+	bool thp_known = thp_order >= 0 && thp_order < frag->nr_orders;
+
 	memset(out, 0, sizeof(*out));
 	out->verdict = MMS_ZONE_HEALTHY;
 	out->order = -1;
 	out->thp_order = thp_order;
-	out->thp_unusable = thp_order < frag->nr_orders ? frag->unusable_index[thp_order] : 1000;
-	if (thp_order < frag->nr_orders)
+	out->thp_unusable = thp_known ? frag->unusable_index[thp_order] : 1000;
+	if (thp_known)
 		out->thp_fragmented = frag->extfrag_index[thp_order] > threshold;
 	/* Short of memory first: then failures are for lack of memory, whatever the layout. */
 	if (zi && zi->populated && zi->free <= zi->high) {

@@ -4,6 +4,10 @@
  * ("MemTotal:       24563048 kB", converted to bytes; lines without a unit, such as
  * HugePages_Total, are counts). Names are kept in file order; lookups are linear,
  * which is cheaper than hashing for the ~200 names and handful of lookups we do.
+ * Names must be printable ASCII; a last line without its newline is a cut file. A
+ * file cut between lines cannot be told from one with fewer counters (which counters
+ * exist depends on the kernel's configuration), so callers look names up and treat
+ * an absent one as absent.
  */
 #include <string.h>
 
@@ -14,8 +18,11 @@ static int kv_add(struct mms_kvset *out, struct mms_tok name, uint64_t value, in
 {
 	if (out->nr == MMS_KV_MAX)
 		return mms_err_at(err, lineno, "more than %d entries", MMS_KV_MAX);
+	if (!mms_tok_is_name(name))
+		return mms_err_at(err, lineno, "bad name '%.*s'", (int)(name.len > 40 ? 40 : name.len),
+				  name.s);
 	if (mms_tok_copy(name, out->items[out->nr].name, MMS_KV_NAME_MAX))
-		return mms_err_at(err, lineno, "name '%.*s' too long", (int)name.len, name.s);
+		return mms_err_at(err, lineno, "name '%.*s...' too long", 40, name.s);
 	out->items[out->nr++].value = value;
 	return 0;
 }
@@ -24,11 +31,13 @@ int mms_parse_vmstat(const char *text, size_t len, struct mms_kvset *out, struct
 {
 	struct mms_lines ls;
 	struct mms_tok line;
-	int rc = mms_check_text(text, len, err);
+	int rc = mms_check_file(text, len, err);
 
 	if (rc)
 		return rc;
 	out->nr = 0;
+	if (len == 0)
+		return mms_err_at(err, 0, "empty file");
 	mms_lines_init(&ls, text, len);
 	while (mms_lines_next(&ls, &line)) {
 		struct mms_tok rest = line, name, value, extra;
@@ -49,7 +58,7 @@ int mms_parse_vmstat(const char *text, size_t len, struct mms_kvset *out, struct
 			return rc;
 	}
 	if (!out->nr)
-		return mms_err_at(err, ls.lineno, "no counters (empty file)");
+		return mms_err_at(err, ls.lineno, "no counters (blank file)");
 	return 0;
 }
 
@@ -58,11 +67,13 @@ int mms_parse_meminfo(const char *text, size_t len, struct mms_kvset *out,
 {
 	struct mms_lines ls;
 	struct mms_tok line;
-	int rc = mms_check_text(text, len, err);
+	int rc = mms_check_file(text, len, err);
 
 	if (rc)
 		return rc;
 	out->nr = 0;
+	if (len == 0)
+		return mms_err_at(err, 0, "empty file");
 	mms_lines_init(&ls, text, len);
 	while (mms_lines_next(&ls, &line)) {
 		struct mms_tok rest = line, name, value, unit, extra;
@@ -92,7 +103,7 @@ int mms_parse_meminfo(const char *text, size_t len, struct mms_kvset *out,
 			return rc;
 	}
 	if (!out->nr)
-		return mms_err_at(err, ls.lineno, "no entries (empty file)");
+		return mms_err_at(err, ls.lineno, "no entries (blank file)");
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  *   full avg10=0.00 avg60=0.00 avg300=0.00 total=0
  * avgN are percentages with two decimals; total is microseconds. Older kernels
  * print no "full" line for the cpu resource only; memory always has both, but a
- * missing "full" is tolerated and reported through has_full.
+ * missing "full" is tolerated and reported through has_full (for memory, a file cut
+ * after its first line). A last line without its newline is a cut file.
  */
 #include <string.h>
 
@@ -68,11 +69,13 @@ int mms_parse_psi(const char *text, size_t len, struct mms_psi *out, struct mms_
 	struct mms_lines ls;
 	struct mms_tok line;
 	bool have_some = false;
-	int rc = mms_check_text(text, len, err);
+	int rc = mms_check_file(text, len, err);
 
 	if (rc)
 		return rc;
 	memset(out, 0, sizeof(*out));
+	if (len == 0)
+		return mms_err_at(err, 0, "empty file");
 	mms_lines_init(&ls, text, len);
 	while (mms_lines_next(&ls, &line)) {
 		struct mms_tok rest = line, kind;
@@ -92,6 +95,6 @@ int mms_parse_psi(const char *text, size_t len, struct mms_psi *out, struct mms_
 			return rc;
 	}
 	if (!have_some)
-		return mms_err_at(err, ls.lineno, "no 'some' line (empty file)");
+		return mms_err_at(err, ls.lineno, "no 'some' line (blank file)");
 	return 0;
 }

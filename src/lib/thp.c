@@ -15,17 +15,36 @@
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 
+/*
+ * The bracketed word of a sysfs choice file. The text must be whitespace-separated
+ * printable words of which exactly one is "[word]"; any other bracket ("[a[b]",
+ * "[a]b]", "[a] [b]"), an empty "[]" or a control byte is -EINVAL, so a damaged
+ * file is never read as a setting.
+ */
 int mms_parse_sysfs_choice(const char *text, char *out, size_t size)
 {
-	const char *open = strchr(text, '['), *close;
+	struct mms_tok all = { text, strlen(text) }, word, choice = { NULL, 0 };
 
-	if (!open || !(close = strchr(open, ']')) || strchr(close, '[') || close == open + 1)
+	if (all.len && text[all.len - 1] == '\n')
+		all.len--; /* the one newline a sysfs file ends with */
+	while (mms_tok_next(&all, &word)) {
+		struct mms_tok inner = word;
+
+		if (!mms_tok_is_name(word))
+			return -EINVAL;
+		if (word.s[0] == '[') {
+			if (choice.s || word.len < 3 || word.s[word.len - 1] != ']')
+				return -EINVAL;
+			inner.s++;
+			inner.len -= 2;
+			choice = inner;
+		}
+		if (memchr(inner.s, '[', inner.len) || memchr(inner.s, ']', inner.len))
+			return -EINVAL;
+	}
+	if (!choice.s)
 		return -EINVAL;
-	if ((size_t)(close - open - 1) >= size)
-		return -ENAMETOOLONG;
-	memcpy(out, open + 1, close - open - 1);
-	out[close - open - 1] = '\0';
-	return 0;
+	return mms_tok_copy(choice, out, size);
 }
 
 static int read_choice(const struct mms_host *host, const char *path, char *out, size_t size,
