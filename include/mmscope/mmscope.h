@@ -262,28 +262,151 @@ int mms_frag_read(const struct mms_host *host, struct mms_frag_snapshot *snap,
 struct mms_thp_size {
 	uint64_t size_kb;
 	char enabled[16];       /* "" when the size has no anon "enabled" file (8 kB) */
-	char shmem_enabled[16];
+	char shmem_enabled[16]; /* "" when absent */
 	uint64_t anon_fault_alloc, anon_fault_fallback, nr_anon;
-	bool has_stats;
+	bool has_stats;         /* stats/anon_fault_alloc exists (not for 8 kB) */
 };
 
 struct mms_thp_settings {
 	bool present;              /* /sys/kernel/mm/transparent_hugepage exists */
 	char enabled[16];          /* the bracketed choice: always, madvise, never */
 	char defrag[16];
-	char shmem_enabled[16];
+	char shmem_enabled[16];    /* "" when absent */
 	bool has_khugepaged_defrag;
 	uint64_t khugepaged_defrag, max_ptes_none, pages_to_scan, scan_sleep_ms, pages_collapsed,
 		full_scans;
 	uint64_t hpage_pmd_size;
 	int nr_sizes;
-	struct mms_thp_size sizes[MMS_THP_SIZES_MAX];
+	struct mms_thp_size sizes[MMS_THP_SIZES_MAX]; /* smallest first */
+	/* Knobs added later; which knobs were present is in have_knobs. */
+	uint64_t max_ptes_swap, max_ptes_shared, alloc_sleep_ms, use_zero_page, shrink_underused;
+	uint32_t have_knobs; /* bit i: knob i (mms_thp_knob_path(i)) was present */
 };
 
-/* "always [madvise] never" -> "madvise". Returns 0 or -EINVAL (no single bracketed word). */
+/*
+ * "always [madvise] never" -> "madvise". Returns 0, -EINVAL (not exactly one
+ * [bracketed] word of letters, digits, '+', '_' or '-') or -ENAMETOOLONG.
+ */
 int mms_parse_sysfs_choice(const char *text, char *out, size_t size);
+/*
+ * Reads the global knobs, khugepaged's and every hugepages-<N>kB directory. Without
+ * the directory (no CONFIG_TRANSPARENT_HUGEPAGE) returns 0 with present false.
+ * Optional files may be absent; a present file that does not parse is -EINVAL (or
+ * -ERANGE) with err naming it.
+ */
 int mms_thp_read(const struct mms_host *host, struct mms_thp_settings *out,
 		 struct mms_error *err);
+
+/* The numeric knobs, by path under transparent_hugepage/ ("khugepaged/max_ptes_none"). */
+int mms_thp_knob_count(void);
+const char *mms_thp_knob_path(int idx);
+/* The knob's value; false when idx is out of range or the kernel has no such file. */
+bool mms_thp_knob_get(const struct mms_thp_settings *s, int idx, uint64_t *value);
+/* A size's anon policy with "inherit" resolved to the global one ("" without a file). */
+const char *mms_thp_size_policy(const struct mms_thp_settings *s, const struct mms_thp_size *z);
+/*
+ * HPAGE_PMD_NR, base pages per PMD huge page, from hpage_pmd_size alone (a PMD table
+ * of 8-byte entries fills one page, so hpage_pmd_size = page_size^2 / 8): 512 for
+ * 2 MiB with 4 KiB pages, 8192 for 512 MiB with 64 KiB pages. 512 when unknown.
+ */
+uint64_t mms_thp_pmd_nr(const struct mms_thp_settings *s);
+
+/* One reading of everything that moves: THP settings and per-size stats, /proc/vmstat. */
+struct mms_thp_sample {
+	struct mms_thp_settings settings;
+	struct mms_kvset vmstat;
+};
+
+/* mms_thp_read() then /proc/vmstat (not read when !settings.present). */
+int mms_thp_sample_read(const struct mms_host *host, struct mms_thp_sample *out,
+			struct mms_error *err);
+
+/* A counter's total in the last sample and its per-second rate over the window. */
+struct mms_thp_counter {
+	char name[MMS_KV_NAME_MAX];
+	uint64_t total;
+	bool has_rate; /* false with one sample, or when the counter went backwards */
+	double rate;
+};
+
+struct mms_thp_size_rate {
+	bool has_rate;
+	double anon_fault_alloc, anon_fault_fallback; /* per second */
+};
+
+/* What one window between two samples shows: counters with rates, huge pages in use. */
+struct mms_thp_window {
+	double window_s; /* 0 with one sample: totals only */
+	int nr_counters;
+	struct mms_thp_counter counters[MMS_KV_MAX]; /* thp_* and compact_*, vmstat order */
+	struct mms_thp_size_rate sizes[MMS_THP_SIZES_MAX]; /* parallel to settings.sizes */
+	/* nr_{anon_transparent,shmem,file}_hugepages x hpage_pmd_size */
+	bool has_anon_huge, has_shmem_huge, has_file_huge;
+	uint64_t anon_huge_bytes, shmem_huge_bytes, file_huge_bytes;
+};
+
+/*
+ * Rate of a counter that went from start to end in window_s seconds. False (no rate)
+ * when window_s <= 0 or end < start: an event counter never goes back, so a smaller
+ * value is a reset or another boot, not a negative rate.
+ */
+bool mms_counter_rate(uint64_t start, uint64_t end, double window_s, double *rate);
+/* The window from start (NULL: one sample, no rates) to end. Pure; cannot fail. */
+void mms_thp_window_compute(const struct mms_thp_sample *start, const struct mms_thp_sample *end,
+			    double window_s, struct mms_thp_window *out);
+/* The counter called name, or NULL. */
+const struct mms_thp_counter *mms_thp_counter_find(const struct mms_thp_window *w,
+						   const char *name);
+
+/* Advice in plain words, each with the figure behind it (rules in thp_advice.c). */
+enum mms_thp_severity { MMS_THP_INFO, MMS_THP_WARNING };
+
+struct mms_thp_advice {
+	const char *id; /* stable key: "thp_enabled_always", "compact_stall_rate", ... */
+	enum mms_thp_severity severity;
+	double figure;    /* the number the text is about */
+	const char *unit; /* of figure: "bytes", "percent", "per_s", "count" */
+	char text[384];
+};
+
+#define MMS_THP_ADVICE_MAX 16
+
+/* Judges settings and window; writes up to max pieces of advice, warnings first. Pure. */
+int mms_thp_advise(const struct mms_thp_settings *s, const struct mms_thp_window *w,
+		   struct mms_thp_advice *out, int max);
+const char *mms_thp_severity_name(enum mms_thp_severity sev);
+
+/* Per-process huge pages, from /proc/PID/smaps_rollup (parser: mms_parse_smaps_rollup). */
+
+struct mms_thp_proc {
+	int pid;
+	char comm[64]; /* non-printable bytes replaced by '?' */
+	uint64_t anon_huge_bytes, anon_bytes, rss_bytes;
+};
+
+/* What a scan of every process saw besides the ones it lists. */
+struct mms_thp_scan {
+	int scanned;    /* smaps_rollup read and parsed */
+	int with_thp;   /* of those, AnonHugePages > 0 (listed up to max) */
+	int vanished;   /* exited between listing and reading */
+	int denied;     /* EACCES/EPERM: another user's process without privilege */
+	int no_mm;      /* kernel threads and exiting processes (ESRCH): no user memory */
+};
+
+/*
+ * One process. Returns 0; -ENOENT when it does not exist (err names the file);
+ * -ESRCH when it has no user memory (kernel thread, zombie); -EACCES; -EINVAL/-ERANGE
+ * for a smaps_rollup that does not parse or lacks AnonHugePages.
+ */
+int mms_thp_proc_read(const struct mms_host *host, int pid, struct mms_thp_proc *out,
+		      struct mms_error *err);
+/*
+ * Every process under /proc: the max with the most AnonHugePages (> 0 only; ties by
+ * pid), largest first, into out. Vanished and denied processes are counted in scan,
+ * not fatal. Returns the number listed, or a negative errno with err filled.
+ */
+int mms_thp_procs_scan(const struct mms_host *host, struct mms_thp_proc *out, int max,
+		       struct mms_thp_scan *scan, struct mms_error *err);
 
 /* ---- the health report's findings ------------------------------------------ */
 
@@ -334,7 +457,8 @@ enum mms_feature {
 	MMS_FEAT_DAMON_VADDR,
 	MMS_FEAT_DAMON_PADDR,
 	MMS_FEAT_PAGE_IDLE,
-	MMS_FEAT_MGLRU,
+	MMS_FEAT_MGLRU,         /* built in */
+	MMS_FEAT_MGLRU_ENABLED, /* and switched on */
 	MMS_FEAT_PSI,
 	MMS_FEAT_MEMCG_V1,
 	MMS_FEAT_MEMCG_V2,

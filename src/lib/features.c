@@ -39,6 +39,7 @@ static const char *const feature_names[MMS_FEAT_COUNT] = {
 	[MMS_FEAT_DAMON_PADDR] = "damon_paddr",
 	[MMS_FEAT_PAGE_IDLE] = "page_idle",
 	[MMS_FEAT_MGLRU] = "mglru",
+	[MMS_FEAT_MGLRU_ENABLED] = "mglru_enabled",
 	[MMS_FEAT_PSI] = "psi",
 	[MMS_FEAT_MEMCG_V1] = "memcg_v1",
 	[MMS_FEAT_MEMCG_V2] = "memcg_v2",
@@ -430,6 +431,8 @@ static void probe_page_idle(struct mms_features *fs, struct mms_feature_result *
 		set(r, MMS_PROBE_UNKNOWN, "page_idle/bitmap: %s (needs root)", strerror(-n));
 }
 
+/* MGLRU is a feature when built in (CONFIG_LRU_GEN); whether it is switched on is a
+ * setting, reported as mglru_enabled (Debian builds it in, off). */
 static void probe_mglru(struct mms_features *fs, struct mms_feature_result *r)
 {
 	char buf[32];
@@ -437,8 +440,20 @@ static void probe_mglru(struct mms_features *fs, struct mms_feature_result *r)
 
 	if (n < 0)
 		set(r, MMS_PROBE_NO, "no /sys/kernel/mm/lru_gen (CONFIG_LRU_GEN)");
+	else
+		set(r, MMS_PROBE_YES, "built in, lru_gen/enabled = %.*s", (int)strcspn(buf, "\n"),
+		    buf);
+}
+
+static void probe_mglru_enabled(struct mms_features *fs, struct mms_feature_result *r)
+{
+	char buf[32];
+	int n = read_head(fs, "/sys/kernel/mm/lru_gen/enabled", buf, sizeof(buf));
+
+	if (n < 0)
+		set(r, MMS_PROBE_NO, "no /sys/kernel/mm/lru_gen (CONFIG_LRU_GEN)");
 	else if (strtoul(buf, NULL, 16) == 0)
-		set(r, MMS_PROBE_NO, "built in but disabled (lru_gen/enabled = 0x0000)");
+		set(r, MMS_PROBE_NO, "built in but off (lru_gen/enabled = 0x0000)");
 	else
 		set(r, MMS_PROBE_YES, "lru_gen/enabled = %.*s", (int)strcspn(buf, "\n"), buf);
 }
@@ -541,6 +556,7 @@ static const probe_fn probes[MMS_FEAT_COUNT] = {
 	[MMS_FEAT_DAMON_PADDR] = probe_damon_paddr,
 	[MMS_FEAT_PAGE_IDLE] = probe_page_idle,
 	[MMS_FEAT_MGLRU] = probe_mglru,
+	[MMS_FEAT_MGLRU_ENABLED] = probe_mglru_enabled,
 	[MMS_FEAT_PSI] = probe_psi,
 	[MMS_FEAT_MEMCG_V1] = probe_memcg_v1,
 	[MMS_FEAT_MEMCG_V2] = probe_memcg_v2,

@@ -20,7 +20,7 @@
 #   MMSCOPE_VM_CACHE    downloaded kernels and the scratch disk, outside the
 #                       tree (default /var/cache/mmscope-vm)
 #   MMSCOPE_VM_BREAK=1  adds a test that fails, to prove failures are seen
-#   MMSCOPE_VM_TIMEOUT  watchdog per guest, seconds (default 600)
+#   MMSCOPE_VM_TIMEOUT  watchdog per guest, seconds (default 300)
 #   MMSCOPE_VM_OUT      logs and the initramfs (default build/vm)
 #   MMSCOPE_TEST_KERNEL the 7.2 test kernel (default ../shared/kernels/...)
 set -euo pipefail
@@ -37,7 +37,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 kernels=${MMSCOPE_VM_KERNELS:-debian-6.1 test-7.2 native}
 cache=${MMSCOPE_VM_CACHE:-/var/cache/mmscope-vm}
 out=${MMSCOPE_VM_OUT:-$repo/build/vm}
-watchdog=${MMSCOPE_VM_TIMEOUT:-600}
+watchdog=${MMSCOPE_VM_TIMEOUT:-300}
 test_kernel=${MMSCOPE_TEST_KERNEL:-$repo/../shared/kernels/mmscope-test-7.2.13.bzImage}
 brk=${MMSCOPE_VM_BREAK:-0}
 results=$out/results # "kernel test STATUS text" lines, gathered from every log
@@ -67,6 +67,7 @@ debian_kernel() {
 		pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
 			awk '{ print $1 }' | sort -V | tail -n 1)
 	fi
+	deb=
 	if [ -n "$pkg" ]; then
 		ver=$(apt-cache show --no-all-versions "$pkg" | awk '/^Version:/ { print $2; exit }')
 		deb=$cache/${pkg}_${ver}_amd64.deb
@@ -74,13 +75,15 @@ debian_kernel() {
 			log "downloading $pkg $ver into $cache"
 			# As root apt would drop to user _apt, who cannot write the cache.
 			(cd "$cache" && apt-get download -qq -o APT::Sandbox::User=root "$pkg=$ver") >&2 ||
-				return 1
+				deb=
 		fi
-	else
-		# No package lists (offline): the newest one downloaded before.
+	fi
+	if [ -z "$deb" ]; then
+		# No package lists, or no registry: the newest one downloaded before.
 		deb=$(ls "$cache"/linux-image-6.1.0-*-cloud-amd64-unsigned_*.deb 2> /dev/null |
 			sort -V | tail -n 1)
 		[ -n "$deb" ] || return 1
+		log "using $deb from the cache"
 	fi
 	img=${deb%.deb}.vmlinuz
 	if [ ! -s "$img" ]; then

@@ -11,7 +11,7 @@ set -eu
 
 dir=$(cd "$(dirname "$0")" && pwd)
 : "${MMSCOPE_VM_KERNEL:?set MMSCOPE_VM_KERNEL to the kernel tag}"
-test_timeout=${MMSCOPE_TEST_TIMEOUT:-240}
+test_timeout=${MMSCOPE_TEST_TIMEOUT:-120}
 tmp=$(mktemp -d)
 export MMSCOPE_RESULT="$tmp/result"
 
