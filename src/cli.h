@@ -71,5 +71,9 @@ int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_features(struct cli *cli, int argc, char **argv);
 int cmd_frag(struct cli *cli, int argc, char **argv);
 int cmd_thp(struct cli *cli, int argc, char **argv);
+int cmd_reclaim(struct cli *cli, int argc, char **argv);
+int cmd_compact(struct cli *cli, int argc, char **argv);
+/* frag --events (src/cmd/frag_events.c) */
+int cmd_frag_events(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -24,7 +24,23 @@ static const struct command commands[] = {
 	  "[-p PID] [-n N] [INTERVAL [COUNT]]\n"
 	  "  -p, --pid PID      only this process's AnonHugePages\n"
 	  "  -n, --top N        processes listed (default 10)\n"
-	  "  INTERVAL           rate window in seconds (default 1); with COUNT, repeat\n" },
+	  "  INTERVAL           rate window in seconds (default 1); with COUNT, repeat\n"
+	  "                     (under --root: one reading, no rates, unless INTERVAL is given)\n" },
+	{ "reclaim", cmd_reclaim, "direct and memcg reclaim stalls, kswapd runs: per stall or histograms",
+	  "[-p PID] [-c CGROUP] [--min-ms MS] [-d SECONDS] [-H [--per-cgroup]] [-n N]\n"
+	  "         [INTERVAL [COUNT]]\n"
+	  "  -p, --pid PID      only this process\n"
+	  "  -c, --cgroup PATH  only tasks in this cgroup or below (v1 memory or v2 path)\n"
+	  "  --min-ms MS        only stalls at least this long\n"
+	  "  -d, --duration S   stop after S seconds\n"
+	  "  -H, --hist         log2 latency histograms per kind instead of one line per stall\n"
+	  "  --per-cgroup       histograms per cgroup too (implies -H)\n"
+	  "  -n, --top N        processes and cgroups in the summary (default 10)\n"
+	  "  INTERVAL           print histograms every INTERVAL seconds (implies -H)\n" },
+	{ "compact", cmd_compact, "compaction runs: who, zone, order, mode, result, latency, frag index",
+	  "[-p PID] [-c CGROUP] [--min-ms MS] [-d SECONDS] [-H [--per-cgroup]] [-n N]\n"
+	  "         [INTERVAL [COUNT]]\n"
+	  "  (options as for reclaim)\n" },
 	{ "help", NULL, "help on a command", "COMMAND\n" },
 };
 

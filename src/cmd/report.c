@@ -23,6 +23,8 @@ struct report {
 	char psi_missing[200];
 	struct mms_frag_snapshot frag;
 	struct mms_thp_settings thp;
+	struct mms_thp_sample thp_sample[2];
+	struct mms_thp_window thp_window;
 	struct mms_report_input in;
 	struct mms_finding findings[MMS_FINDINGS_MAX];
 	int nr_findings;
@@ -298,6 +300,14 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	r->in.psi = r->have_psi ? &r->psi : NULL;
 	r->in.frag = &r->frag;
 	r->in.thp = &r->thp;
+	/* The THP advice rules take samples: settings from now, vmstat from each end. */
+	r->thp_sample[0].settings = r->thp;
+	r->thp_sample[0].vmstat = r->vmstat[0];
+	r->thp_sample[1].settings = r->thp;
+	r->thp_sample[1].vmstat = r->vmstat[1];
+	mms_thp_window_compute(&r->thp_sample[0], &r->thp_sample[1],
+			       r->in.vmstat_start ? r->in.window_s : 0, &r->thp_window);
+	r->in.thp_window = &r->thp_window;
 	r->nr_findings = mms_report_findings(&r->in, r->findings, MMS_FINDINGS_MAX);
 	if (cli->json)
 		print_json(r);

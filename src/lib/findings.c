@@ -132,14 +132,6 @@ static void judge_reclaim(const struct mms_report_input *in, struct findings *f)
 	if (mms_vmstat_rate(in, "pswpin", &r) && r > 0)
 		SAY(f, "swap_in", MMS_WARNING, r, "per_s",
 		    "swapping in %.0f pages/s: the working set does not fit in memory", r);
-	if (mms_vmstat_rate(in, "thp_fault_fallback", &r) && r > 0) {
-		double alloc = 0;
-
-		mms_vmstat_rate(in, "thp_fault_alloc", &alloc);
-		SAY(f, "thp_fallback", MMS_INFO, r, "per_s",
-		    "THP faults fell back to small pages %.1f times/s (%.0f%% of THP faults): "
-		    "no free 2 MiB blocks at fault time", r, 100 * r / (r + alloc));
-	}
 }
 
 static void judge_psi(const struct mms_report_input *in, struct findings *f)
@@ -187,21 +179,27 @@ static void judge_zones(const struct mms_report_input *in, struct findings *f)
 	}
 }
 
+/*
+ * THP: the same rules as `mmscope thp` (thp_advice.c), so both say the same thing.
+ * compact_stall_rate is left out: judge_reclaim's direct_compaction already reports
+ * compaction stalls, whatever their cause.
+ */
 static void judge_thp(const struct mms_report_input *in, struct findings *f)
 {
-	const struct mms_thp_settings *t = in->thp;
+	static const struct mms_thp_window no_window;
+	struct mms_thp_advice advice[MMS_THP_ADVICE_MAX];
+	int n;
 
-	if (!t || !t->present)
+	if (!in->thp || !in->thp->present)
 		return;
-	if (!strcmp(t->enabled, "always"))
-		SAY(f, "thp_enabled_always", MMS_INFO, 0, "setting",
-		    "THP enabled=always: every anonymous mapping gets huge pages; databases and "
-		    "sparse workloads see memory bloat and compaction stalls. Prefer madvise "
-		    "(echo madvise > /sys/kernel/mm/transparent_hugepage/enabled)");
-	if (!strcmp(t->defrag, "always"))
-		SAY(f, "thp_defrag_always", MMS_WARNING, 0, "setting",
-		    "THP defrag=always: page faults stall in direct reclaim and compaction to "
-		    "get huge pages. Prefer defer+madvise or madvise");
+	n = mms_thp_advise(in->thp, in->thp_window ? in->thp_window : &no_window, advice,
+			   MMS_THP_ADVICE_MAX);
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(advice[i].id, "compact_stall_rate"))
+			continue;
+		SAY(f, advice[i].id, advice[i].severity, advice[i].figure, advice[i].unit, "THP: %s",
+		    advice[i].text);
+	}
 }
 
 static void judge_history(const struct mms_report_input *in, struct findings *f)

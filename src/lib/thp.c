@@ -54,27 +54,36 @@ static int knob_index(const char *path)
 	return -1;
 }
 
-static bool choice_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '+' || c == '_' || c == '-';
-}
-
+/*
+ * The bracketed word of a sysfs choice file. The text must be whitespace-separated
+ * printable words of which exactly one is "[word]"; any other bracket ("[a[b]",
+ * "[a]b]", "[a] [b]"), an empty "[]" or a control byte is -EINVAL, so a damaged
+ * file is never read as a setting.
+ */
 int mms_parse_sysfs_choice(const char *text, char *out, size_t size)
 {
-	const char *open = strchr(text, '['), *close = open ? strchr(open, ']') : NULL;
+	struct mms_tok all = { text, strlen(text) }, word, choice = { NULL, 0 };
 
-	if (!open || !close || close == open + 1 || strchr(open + 1, '[') ||
-	    strchr(close + 1, ']'))
-		return -EINVAL;
-	for (const char *p = open + 1; p < close; p++)
-		if (!choice_char(*p))
+	if (all.len && text[all.len - 1] == '\n')
+		all.len--; /* the one newline a sysfs file ends with */
+	while (mms_tok_next(&all, &word)) {
+		struct mms_tok inner = word;
+
+		if (!mms_tok_is_name(word))
 			return -EINVAL;
-	if ((size_t)(close - open - 1) >= size)
-		return -ENAMETOOLONG;
-	memcpy(out, open + 1, close - open - 1);
-	out[close - open - 1] = '\0';
-	return 0;
+		if (word.s[0] == '[') {
+			if (choice.s || word.len < 3 || word.s[word.len - 1] != ']')
+				return -EINVAL;
+			inner.s++;
+			inner.len -= 2;
+			choice = inner;
+		}
+		if (memchr(inner.s, '[', inner.len) || memchr(inner.s, ']', inner.len))
+			return -EINVAL;
+	}
+	if (!choice.s)
+		return -EINVAL;
+	return mms_tok_copy(choice, out, size);
 }
 
 /* A file whose text is "a [b] c". */
@@ -98,23 +107,26 @@ static int read_choice(const struct mms_host *host, const char *path, char *out,
 static int read_u64(const struct mms_host *host, const char *path, uint64_t *out,
 		    struct mms_error *err)
 {
-	struct mms_tok all, tok;
+	struct mms_tok line = { "", 0 }, tok;
+	struct mms_lines ls;
 	char *text;
 	size_t len;
 	int rc = mms_host_read(host, path, &text, &len, err);
 
 	if (rc)
 		return rc;
-	all.s = text;
-	all.len = len;
+	mms_lines_init(&ls, text, len);
+	mms_lines_next(&ls, &line);
 	if ((rc = mms_check_text(text, len, err)))
 		;
-	else if (!mms_tok_next(&all, &tok))
+	else if (!mms_tok_next(&line, &tok))
 		rc = mms_err_at(err, 1, "empty file: expected a number");
 	else if ((rc = mms_parse_u64(tok, out)))
 		rc = mms_err_number(err, 1, tok, rc);
-	else if (mms_tok_next(&all, &tok))
+	else if (mms_tok_next(&line, &tok))
 		rc = mms_err_at(err, 1, "more than one number");
+	else if (mms_lines_next(&ls, &line))
+		rc = mms_err_at(err, 2, "more than one line");
 	free(text);
 	return rc;
 }

@@ -38,4 +38,13 @@ void json_emit(json_t *doc);
 /* Array of n unsigned integers. */
 json_t *json_u64_array(const uint64_t *v, int n);
 
+struct mms_hist;
+/*
+ * A log2 latency histogram of nanosecond values, printed in microsecond buckets
+ * with a bar per bucket (the bcc layout), under title.
+ */
+void hist_print(const struct mms_hist *h, const char *title, FILE *out);
+/* {"unit": "ns", "count", "sum_ns", "min_ns", "max_ns", "slots": [{"low","high","count"}]} */
+json_t *hist_json(const struct mms_hist *h);
+
 #endif
