@@ -32,6 +32,9 @@ struct mms_error {
 	char msg[200];
 };
 
+/* How much a finding or piece of advice matters (report findings, THP advice). */
+enum mms_severity { MMS_INFO, MMS_WARNING, MMS_CRITICAL };
+
 /* ---- where the kernel's files are ------------------------------------------ */
 
 struct mms_host {
@@ -284,8 +287,8 @@ struct mms_thp_settings {
 };
 
 /*
- * "always [madvise] never" -> "madvise". Returns 0, -EINVAL (not exactly one
- * [bracketed] word of letters, digits, '+', '_' or '-') or -ENAMETOOLONG.
+ * "always [madvise] never" -> "madvise". Returns 0, -EINVAL (not printable words of
+ * which exactly one is "[word]", or any other bracket) or -ENAMETOOLONG.
  */
 int mms_parse_sysfs_choice(const char *text, char *out, size_t size);
 /*
@@ -359,11 +362,9 @@ const struct mms_thp_counter *mms_thp_counter_find(const struct mms_thp_window *
 						   const char *name);
 
 /* Advice in plain words, each with the figure behind it (rules in thp_advice.c). */
-enum mms_thp_severity { MMS_THP_INFO, MMS_THP_WARNING };
-
 struct mms_thp_advice {
 	const char *id; /* stable key: "thp_enabled_always", "compact_stall_rate", ... */
-	enum mms_thp_severity severity;
+	enum mms_severity severity;
 	double figure;    /* the number the text is about */
 	const char *unit; /* of figure: "bytes", "percent", "per_s", "count" */
 	char text[384];
@@ -374,7 +375,6 @@ struct mms_thp_advice {
 /* Judges settings and window; writes up to max pieces of advice, warnings first. Pure. */
 int mms_thp_advise(const struct mms_thp_settings *s, const struct mms_thp_window *w,
 		   struct mms_thp_advice *out, int max);
-const char *mms_thp_severity_name(enum mms_thp_severity sev);
 
 /* Per-process huge pages, from /proc/PID/smaps_rollup (parser: mms_parse_smaps_rollup). */
 
@@ -410,15 +410,13 @@ int mms_thp_procs_scan(const struct mms_host *host, struct mms_thp_proc *out, in
 
 /* ---- the health report's findings ------------------------------------------ */
 
-enum mms_severity { MMS_INFO, MMS_WARNING, MMS_CRITICAL };
-
 /* One finding in plain words, with the figure behind it. */
 struct mms_finding {
 	const char *id;         /* stable key: "direct_reclaim", "zone_fragmented", ... */
 	enum mms_severity severity;
 	double figure;          /* the number the text is about */
 	const char *unit;       /* of figure: "per_s", "percent", "bytes", "index", "count" */
-	char text[320];
+	char text[384];
 };
 
 #define MMS_FINDINGS_MAX 32
@@ -432,6 +430,7 @@ struct mms_report_input {
 	const struct mms_psi *psi;                 /* NULL without PSI */
 	const struct mms_frag_snapshot *frag;      /* NULL when unavailable */
 	const struct mms_thp_settings *thp;        /* NULL or !present without THP */
+	const struct mms_thp_window *thp_window;   /* THP counters over the window; NULL: none */
 };
 
 /* Per-second rate of a vmstat counter over the window; false if absent or no window. */
@@ -442,6 +441,123 @@ bool mms_vmstat_rate(const struct mms_report_input *in, const char *name, double
  */
 int mms_report_findings(const struct mms_report_input *in, struct mms_finding *out, int max);
 const char *mms_severity_name(enum mms_severity s);
+
+/* ---- latency statistics for the tracing commands --------------------------- */
+
+#define MMS_HIST_SLOTS 64
+
+/*
+ * A log2 histogram, as bcc/libbpf-tools print them: slot 0 counts the value 0,
+ * slot i >= 1 counts [2^(i-1), 2^i - 1]. Also keeps count, sum, min and max.
+ */
+struct mms_hist {
+	uint64_t slots[MMS_HIST_SLOTS];
+	uint64_t count, sum, min, max;
+};
+
+int mms_hist_slot(uint64_t value);
+/* The values slot holds: [*low, *high]. */
+void mms_hist_slot_range(int slot, uint64_t *low, uint64_t *high);
+void mms_hist_add(struct mms_hist *h, uint64_t value);
+void mms_hist_merge(struct mms_hist *into, const struct mms_hist *from);
+/* One past the highest slot in use; 0 when empty. */
+int mms_hist_used(const struct mms_hist *h);
+
+/* Nearest-rank percentile p (0 < p <= 100) of n sorted values; 0 when n is 0. */
+uint64_t mms_percentile_sorted(const uint64_t *sorted, size_t n, double p);
+
+#define MMS_LAT_SAMPLES_MAX 65536
+
+/*
+ * Latencies of one group (a process, a cgroup): the histogram plus the values
+ * themselves for exact percentiles. Past MMS_LAT_SAMPLES_MAX values a uniform
+ * reservoir of that many is kept (percentiles become estimates; max stays exact).
+ * Zero-initialise; release with mms_lat_free().
+ */
+struct mms_lat {
+	struct mms_hist hist;
+	uint64_t *samples;
+	size_t nr_samples, cap;
+	uint64_t rng;
+};
+
+/* Returns 0, or -ENOMEM (the histogram still counted the value). */
+int mms_lat_add(struct mms_lat *l, uint64_t value);
+/*
+ * The n percentiles ps[] (0..100] of what was added, into out[]. Sorts the
+ * samples in place (their order carries no meaning). Cannot fail.
+ */
+void mms_lat_percentiles(struct mms_lat *l, const double *ps, int n, uint64_t *out);
+void mms_lat_free(struct mms_lat *l);
+
+/* ---- gfp flags, named as the kernel's trace output names them ---------------- */
+
+enum mms_gfp_flag {
+	MMS_GFP_DMA, MMS_GFP_HIGHMEM, MMS_GFP_DMA32, MMS_GFP_MOVABLE, MMS_GFP_RECLAIMABLE,
+	MMS_GFP_HIGH, MMS_GFP_IO, MMS_GFP_FS, MMS_GFP_ZERO, MMS_GFP_ATOMIC,
+	MMS_GFP_DIRECT_RECLAIM, MMS_GFP_KSWAPD_RECLAIM, MMS_GFP_WRITE, MMS_GFP_NOWARN,
+	MMS_GFP_RETRY_MAYFAIL, MMS_GFP_NOFAIL, MMS_GFP_NORETRY, MMS_GFP_MEMALLOC, MMS_GFP_COMP,
+	MMS_GFP_NOMEMALLOC, MMS_GFP_HARDWALL, MMS_GFP_THISNODE, MMS_GFP_ACCOUNT,
+	MMS_GFP_ZEROTAGS, MMS_GFP_NO_OBJ_EXT, MMS_GFP_SKIP_ZERO, MMS_GFP_SKIP_KASAN,
+	MMS_GFP_NOLOCKDEP,
+	MMS_GFP_NR
+};
+
+/*
+ * Which bit each flag has on one kernel (-1: the kernel has no such flag). The
+ * bits moved across versions (__GFP_ATOMIC went in 6.4, config options insert
+ * bits), so they are read from the kernel's BTF enum ___GFP_*_BIT where it has one.
+ */
+struct mms_gfp_layout {
+	int bit[MMS_GFP_NR];
+	bool nowait_nowarn; /* GFP_NOWAIT includes __GFP_NOWARN (kernels with the BTF enum) */
+	bool from_btf;
+};
+
+/* The layout of kernels without the BTF enum (6.1's, with __GFP_ATOMIC at bit 9). */
+void mms_gfp_layout_legacy(struct mms_gfp_layout *l);
+/* Sets a flag's bit by its kernel name without underscores ("DIRECT_RECLAIM"); -ENOENT if unknown. */
+int mms_gfp_layout_set(struct mms_gfp_layout *l, const char *name, int bit);
+/* From the running kernel's BTF, else the legacy layout. Cannot fail. */
+void mms_gfp_layout_read(struct mms_gfp_layout *l);
+/*
+ * Names gfp as the kernel's __print_flags does: composites first (GFP_KERNEL...),
+ * then single flags, "|"-joined, leftover bits in hex; "none" for 0. Returns the
+ * length it needed (like snprintf); truncates to size.
+ */
+int mms_gfp_format(const struct mms_gfp_layout *l, uint64_t gfp, char *buf, size_t size);
+
+/* ---- cgroup ids to paths ------------------------------------------------------ */
+
+#define MMS_CGROUP_MOUNTS_MAX 32
+
+struct mms_cgroup_mounts {
+	int nr;
+	struct {
+		char path[512];
+		int version;  /* 1 or 2 */
+		bool memory;  /* a v1 hierarchy with the memory controller */
+	} m[MMS_CGROUP_MOUNTS_MAX];
+	int memory_idx;       /* the hierarchy holding memory cgroups: v1 memory, else cgroup2; -1 */
+};
+
+/* Parses /proc/self/mounts text for cgroup and cgroup2 mounts. Returns 0 or -EINVAL. */
+int mms_parse_cgroup_mounts(const char *text, size_t len, struct mms_cgroup_mounts *out,
+			    struct mms_error *err);
+
+/*
+ * A cgroup id is the kernfs id of the cgroup's directory, which is its inode
+ * number in the hierarchy's mount (64-bit kernels): a resolver walks the mount
+ * once, remembers id -> path, and walks again when asked an id it does not know
+ * (at most once a second, so a vanished cgroup does not cost a walk per event).
+ */
+struct mms_cgroup_paths;
+
+/* Over the hierarchy mounted at mount_point. Returns 0, -ENOENT or -ENOMEM. */
+int mms_cgroup_paths_open(const char *mount_point, struct mms_cgroup_paths **out);
+/* "/" for the root, "/a/b" below it; NULL when id is not (or no longer) there. */
+const char *mms_cgroup_paths_lookup(struct mms_cgroup_paths *p, uint64_t id);
+void mms_cgroup_paths_close(struct mms_cgroup_paths *p);
 
 /* ---- kernel features ------------------------------------------------------- */
 
@@ -511,6 +627,133 @@ int mms_capability_count(void);
 const char *mms_capability_name(int idx);
 void mms_backend_choose(struct mms_features *fs, int capability_idx,
 			struct mms_backend_choice *out);
+
+/* ---- memcg statistics of every cgroup under a root ------------------------- */
+
+/*
+ * A reader is opened once for a cgroup directory (a cgroup v1 memory hierarchy
+ * directory or a cgroup v2 directory) and a set of statistics, then reads a snapshot
+ * of the root and every cgroup below it (or the root alone) as often as wanted into
+ * caller-owned arrays. Statistics are named as cgroup v2 spells them ("anon", "file",
+ * "pgfault", "usage", "limit", "events_oom_kill", "some_avg10", ...; see
+ * mms_memcg_stat_name()); on v1 each maps to its v1 counterpart (rss -> anon,
+ * cache -> file, ...; the hierarchical total_* keys, since v2's values are
+ * hierarchical). A statistic the kernel cannot provide for a cgroup is absent (its
+ * bit in present[] is clear), never 0. Sizes are bytes.
+ *
+ * Backends, best first: "kfunc" (a sleepable cgroup iterator calling the memcg
+ * kfuncs, Linux 7.0+), "core" (a cgroup iterator reading struct mem_cgroup with
+ * CO-RE, its vmstats slots verified against the kernel's own text at open), "text"
+ * (memory.stat and friends, each file opened once and pread from offset 0).
+ * A statistic the chosen BPF backend cannot serve (an unverified slot, PSI) is served
+ * by text; mms_memcg_reader_stat_source() says which served each.
+ */
+
+enum mms_memcg_backend {
+	MMS_MEMCG_AUTO,
+	MMS_MEMCG_KFUNC,
+	MMS_MEMCG_CORE,
+	MMS_MEMCG_TEXT,
+};
+
+enum mms_memcg_unit {
+	MMS_MEMCG_BYTES,
+	MMS_MEMCG_COUNT,       /* events, pages scanned, ...: cumulative unless a gauge */
+	MMS_MEMCG_PERCENT_X100, /* PSI averages: 123 = 1.23 % */
+	MMS_MEMCG_USEC,        /* PSI totals */
+};
+
+#define MMS_MEMCG_STATS_MAX 64
+/* A limit of "max" (v2) or PAGE_COUNTER_MAX pages (v1's 9223372036854771712). */
+#define MMS_MEMCG_UNLIMITED UINT64_MAX
+
+/* The catalog of statistics, by index. */
+int mms_memcg_stat_count(void);
+const char *mms_memcg_stat_name(int idx);
+/* Catalog index of name (aliases accepted: "oom_kill" = "events_oom_kill"), or -ENOENT. */
+int mms_memcg_stat_find(const char *name);
+enum mms_memcg_unit mms_memcg_stat_unit(int idx);
+/* True for counters that only grow (events, pgfault, PSI totals): deltas and rates mean
+ * something; false for gauges (anon, usage, limit, PSI averages). */
+bool mms_memcg_stat_cumulative(int idx);
+
+struct mms_memcg_opts {
+	size_t sz;                     /* sizeof(struct mms_memcg_opts): MMS_MEMCG_OPTS() */
+	const struct mms_host *host;   /* NULL: the live system; BPF backends need it live */
+	enum mms_memcg_backend backend;
+	const int *stats;              /* catalog indices; NULL: the default dozen */
+	int nr_stats;                  /* at most MMS_MEMCG_STATS_MAX */
+	bool self_only;                /* the root alone, not its descendants */
+	int verbose;                   /* libbpf and verifier messages on stderr */
+	struct mms_error *err;         /* optional: why open failed */
+};
+#define MMS_MEMCG_OPTS(name, ...) \
+	struct mms_memcg_opts name = { .sz = sizeof(struct mms_memcg_opts), __VA_ARGS__ }
+
+/* One read's result, in arrays the caller owns (mms_memcg_snapshot_alloc() helps). */
+struct mms_memcg_snapshot {
+	int max_cgroups;      /* capacity of ids, present, path_off; values holds
+			       * max_cgroups * nr_stats */
+	size_t paths_size;    /* capacity of paths */
+	uint64_t *ids;        /* cgroup ids (the directory's inode number) */
+	uint64_t *present;    /* bit i: the reader's stat i is present for this cgroup */
+	uint64_t *values;     /* row-major: values[c * nr_stats + i] */
+	uint32_t *path_off;   /* the cgroup's path relative to the root ("/", "/a/b"),
+			       * at paths + path_off[c] */
+	char *paths;
+	/* Filled by mms_memcg_reader_read(): */
+	int nr_cgroups;
+	int needed_cgroups;   /* on -ENOBUFS: the capacity that would have been enough */
+	size_t needed_paths;
+	uint64_t ts_ns;       /* CLOCK_MONOTONIC when the read started */
+};
+
+struct mms_memcg_reader;
+
+/*
+ * Opens a reader for root (NULL: the memory controller's mount, v2 if it has the
+ * memory controller, else v1). NULL with errno: ENOTDIR/ENOENT (root is not a cgroup
+ * directory), ENODEV (no memory controller there), EOPNOTSUPP (the backend asked for
+ * cannot work here: err says why), EINVAL (bad options), or another errno.
+ */
+struct mms_memcg_reader *mms_memcg_reader_open(const char *root,
+					       const struct mms_memcg_opts *opts);
+/*
+ * Reads a snapshot. Cgroups created or removed meanwhile are handled: a cgroup that
+ * vanishes mid-read is left out, never reported with stale or another's values.
+ * Returns 0, -ENOBUFS (snap too small: needed_* say how large), or a negative errno.
+ */
+int mms_memcg_reader_read(struct mms_memcg_reader *r, struct mms_memcg_snapshot *snap);
+void mms_memcg_reader_close(struct mms_memcg_reader *r);
+
+const char *mms_memcg_reader_backend(const struct mms_memcg_reader *r); /* "core", ... */
+const char *mms_memcg_reader_root(const struct mms_memcg_reader *r);
+int mms_memcg_reader_version(const struct mms_memcg_reader *r);          /* 1 or 2 */
+int mms_memcg_reader_nr_stats(const struct mms_memcg_reader *r);
+int mms_memcg_reader_stat(const struct mms_memcg_reader *r, int i);      /* catalog idx */
+/* Which backend serves the reader's stat i ("core", "text"), and if text, why. */
+const char *mms_memcg_reader_stat_source(const struct mms_memcg_reader *r, int i,
+					 const char **why);
+
+/* Allocates arrays for max_cgroups cgroups of r's stats; 0 or -ENOMEM. */
+int mms_memcg_snapshot_alloc(struct mms_memcg_snapshot *snap, int max_cgroups, int nr_stats);
+void mms_memcg_snapshot_free(struct mms_memcg_snapshot *snap);
+static inline const char *mms_memcg_snapshot_path(const struct mms_memcg_snapshot *s, int c)
+{
+	return s->paths + s->path_off[c];
+}
+
+/*
+ * The pure parsers behind the text backend, for tests and fuzzers: memory.stat of a
+ * cgroup v1 (version 1: total_* keys) or v2 (version 2) hierarchy, and memory.events
+ * (v2). For each of stats[0..nr-1] found, sets values[i] (bytes, counts) and bit i of
+ * *present; stats the file does not hold are left absent. Returns 0 or -EINVAL/-ERANGE
+ * with err naming the line.
+ */
+int mms_parse_memcg_stat(const char *text, size_t len, int version, const int *stats, int nr,
+			 uint64_t *values, uint64_t *present, struct mms_error *err);
+int mms_parse_memcg_events(const char *text, size_t len, const int *stats, int nr,
+			   uint64_t *values, uint64_t *present, struct mms_error *err);
 
 #ifdef __cplusplus
 }

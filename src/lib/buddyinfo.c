@@ -35,10 +35,11 @@ int mms_parse_node_zone(struct mms_tok *rest, int lineno, int *node, char *zone,
 		return mms_err_at(err, lineno, "missing zone name");
 	mms_tok_strip(&t, ',');
 	if (!mms_tok_is_name(t))
-		return mms_err_at(err, lineno, "bad zone name '%.*s'", (int)(t.len > 24 ? 24 : t.len),
-				  t.s);
+		return mms_err_at(err, lineno, "bad zone name '%.*s'",
+				  (int)(t.len > 24 ? 24 : t.len), t.s);
 	if (mms_tok_copy(t, zone, MMS_ZONE_NAME_MAX))
-		return mms_err_at(err, lineno, "zone name '%.*s...' too long", 24, t.s);
+		return mms_err_at(err, lineno, "zone name '%.*s...' too long",
+				  MMS_ZONE_NAME_MAX - 1, t.s);
 	return 0;
 }
 
@@ -83,7 +84,8 @@ int mms_parse_buddyinfo(const char *text, size_t len, struct mms_buddyinfo *out,
 		if (rc)
 			return rc;
 		if (find_zone(out->zones, out->nr_zones, z->node, z->zone))
-			return mms_err_at(err, ls.lineno, "zone %d/%s listed twice", z->node, z->zone);
+			return mms_err_at(err, ls.lineno, "zone %d/%s listed twice", z->node,
+					  z->zone);
 		while (mms_tok_next(&rest, &t)) {
 			if (n == MMS_ORDERS_MAX)
 				return mms_err_at(err, ls.lineno, "more than %d orders", MMS_ORDERS_MAX);

@@ -9,6 +9,7 @@
  * exist depends on the kernel's configuration), so callers look names up and treat
  * an absent one as absent.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "textscan.h"
@@ -19,10 +20,11 @@ static int kv_add(struct mms_kvset *out, struct mms_tok name, uint64_t value, in
 	if (out->nr == MMS_KV_MAX)
 		return mms_err_at(err, lineno, "more than %d entries", MMS_KV_MAX);
 	if (!mms_tok_is_name(name))
-		return mms_err_at(err, lineno, "bad name '%.*s'", (int)(name.len > 40 ? 40 : name.len),
-				  name.s);
+		return mms_err_at(err, lineno, "bad name '%.*s'",
+				  (int)(name.len > 40 ? 40 : name.len), name.s);
 	if (mms_tok_copy(name, out->items[out->nr].name, MMS_KV_NAME_MAX))
-		return mms_err_at(err, lineno, "name '%.*s...' too long", 40, name.s);
+		return mms_err_at(err, lineno, "name '%.*s...' too long", MMS_KV_NAME_MAX - 1,
+				  name.s);
 	out->items[out->nr++].value = value;
 	return 0;
 }
@@ -93,8 +95,10 @@ int mms_parse_meminfo(const char *text, size_t len, struct mms_kvset *out,
 			if (!mms_tok_eq(unit, "kB"))
 				return mms_err_at(err, ls.lineno, "unknown unit '%.*s'",
 						  (int)(unit.len > 16 ? 16 : unit.len), unit.s);
-			if (__builtin_mul_overflow(v, 1024, &v))
-				return mms_err_at(err, ls.lineno, "value in bytes overflows 64 bits");
+			if (__builtin_mul_overflow(v, 1024, &v)) {
+				mms_err_at(err, ls.lineno, "value in bytes does not fit 64 bits");
+				return -ERANGE;
+			}
 			if (mms_tok_next(&rest, &extra))
 				return mms_err_at(err, ls.lineno, "more than three columns");
 		}

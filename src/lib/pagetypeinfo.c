@@ -219,10 +219,15 @@ static int parse_free_header(struct mms_pagetypeinfo *out, struct pt_state *st,
 	struct mms_tok t;
 	int n = 0, rc;
 
+	static const char *const words[] = { "pages", "count", "per", "migrate", "type", "at",
+					     "order" };
+
 	if (st->section != ST_PER_BLOCK)
 		return mms_err_at(err, lineno, "free-count header not after 'Pages per block'");
-	while (mms_tok_next(&rest, &t) && !mms_tok_eq(t, "order"))
-		;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!mms_tok_next(&rest, &t) || !mms_tok_eq(t, words[i]))
+			return mms_err_at(err, lineno,
+					  "expected 'Free pages count per migrate type at order'");
 	while (mms_tok_next(&rest, &t)) {
 		int order;
 
@@ -260,7 +265,8 @@ static int parse_number_header(struct mms_pagetypeinfo *out, struct pt_state *st
 		return mms_err_at(err, lineno, "bad 'Number of ...' header");
 	if (mms_tok_eq(b, "mixed")) { /* page_owner's table: same shape, not used */
 		if (st->section != ST_BLOCKS)
-			return mms_err_at(err, lineno, "'Number of mixed blocks' not after the blocks table");
+			return mms_err_at(err, lineno,
+					  "'Number of mixed blocks' not after the blocks table");
 		st->section = ST_MIXED;
 		return 0;
 	}
@@ -271,24 +277,27 @@ static int parse_number_header(struct mms_pagetypeinfo *out, struct pt_state *st
 	/* Every zone so far must have had a free row for every migrate type. */
 	for (int i = 0; i < out->nr_zones; i++)
 		if (st->type_rows[i] != (1u << out->nr_types) - 1)
-			return mms_err_at(err, lineno, "zone %d/%s lacks a free row for some migrate type",
+			return mms_err_at(err, lineno,
+					  "zone %d/%s lacks a free row for some migrate type",
 					  out->zones[i].node, out->zones[i].zone);
 	st->nr_cols = 0;
 	while (mms_tok_next(&rest, &t)) {
 		if (st->nr_cols == out->nr_types)
-			return mms_err_at(err, lineno, "more migrate types than the free table's %d",
+			return mms_err_at(err, lineno,
+					  "more migrate types than the free table's %d",
 					  out->nr_types);
 		rc = type_index(out, t, false, lineno, err);
 		if (rc < 0)
 			return rc;
 		if (cols_seen & (1u << rc))
-			return mms_err_at(err, lineno, "migrate type %s listed twice", out->types[rc]);
+			return mms_err_at(err, lineno, "migrate type %s listed twice",
+					  out->types[rc]);
 		cols_seen |= 1u << rc;
 		st->col_type[st->nr_cols++] = rc;
 	}
 	if (st->nr_cols != out->nr_types)
-		return mms_err_at(err, lineno, "%d migrate types, the free table has %d", st->nr_cols,
-				  out->nr_types);
+		return mms_err_at(err, lineno, "%d migrate types, the free table has %d",
+				  st->nr_cols, out->nr_types);
 	st->section = ST_BLOCKS;
 	return 0;
 }
@@ -346,7 +355,8 @@ int mms_parse_pagetypeinfo(const char *text, size_t len, struct mms_pagetypeinfo
 							       "'Number of blocks type' table");
 	for (int i = 0; i < out->nr_zones; i++)
 		if (!out->zones[i].have_pageblocks)
-			return mms_err_at(err, ls.lineno, "incomplete file: zone %d/%s has no pageblock counts",
+			return mms_err_at(err, ls.lineno,
+					  "incomplete file: zone %d/%s has no pageblock counts",
 					  out->zones[i].node, out->zones[i].zone);
 	return 0;
 }

@@ -28,7 +28,7 @@ static int parse_percent(struct mms_tok t, double *out)
 		if (frac.len == 1)
 			f *= 10;
 	}
-	if (mms_parse_u64(whole, &w) || w > 100)
+	if (mms_parse_u64(whole, &w) || w > 100 || (w == 100 && f))
 		return -1;
 	*out = (double)w + (double)f / 100.0;
 	return 0;

@@ -164,12 +164,10 @@ int mms_check_text(const char *text, size_t len, struct mms_error *err)
 
 int mms_check_file(const char *text, size_t len, struct mms_error *err)
 {
-	int rc = mms_check_text(text, len, err);
+	int rc = mms_check_text(text, len, err), line = 1;
 
 	if (rc || len == 0 || text[len - 1] == '\n')
 		return rc;
-	int line = 1;
-
 	for (size_t i = 0; i < len; i++)
 		line += text[i] == '\n';
 	return mms_err_at(err, line, "last line has no newline (file cut mid-line)");

@@ -44,7 +44,8 @@ static int check_complete(const struct mms_zoneinfo_zone *z, unsigned seen, int 
 {
 	if ((seen & SEEN_ALL) != SEEN_ALL)
 		return mms_err_at(err, lineno,
-				  "zone %d/%s lacks 'pages free', min, low, high, managed or protection (truncated?)",
+				  "zone %d/%s lacks 'pages free', min, low, high, managed or "
+				  "protection (truncated?)",
 				  z->node, z->zone);
 	if (z->present && !(seen & SEEN_START_PFN))
 		return mms_err_at(err, lineno, "populated zone %d/%s lacks start_pfn (truncated?)",
@@ -68,10 +69,14 @@ static int check_zone_order(const struct mms_zoneinfo *out, int i, int first_len
 	for (int j = 0; j < i; j++)
 		if (out->zones[j].node == z->node && !strcmp(out->zones[j].zone, z->zone))
 			return mms_err_at(err, lineno, "zone %d/%s listed twice", z->node, z->zone);
-	if (first_len && (pos >= first_len || strcmp(out->zones[pos].zone, z->zone)))
+	if (!first_len)
+		return 0;
+	if (pos >= first_len)
+		return mms_err_at(err, lineno, "node %d has more zones than node %d's %d", z->node,
+				  out->zones[0].node, first_len);
+	if (strcmp(out->zones[pos].zone, z->zone))
 		return mms_err_at(err, lineno, "node %d's zone %d is %s; node %d's is %s", z->node,
-				  pos, z->zone, out->zones[0].node,
-				  pos < first_len ? out->zones[pos].zone : "missing");
+				  pos, z->zone, out->zones[0].node, out->zones[pos].zone);
 	return 0;
 }
 
@@ -118,9 +123,11 @@ static int parse_field(struct mms_zoneinfo_zone *z, unsigned *seen, struct mms_t
 		if (rc)
 			return mms_err_number(err, lineno, value, rc);
 		if (mms_tok_next(&rest, &value))
-			return mms_err_at(err, lineno, "extra text after '%s'", zone_fields[i].name);
+			return mms_err_at(err, lineno, "extra text after '%s'",
+					  zone_fields[i].name);
 		if (zone_fields[i].seen & *seen)
-			return mms_err_at(err, lineno, "'%s' twice in one zone", zone_fields[i].name);
+			return mms_err_at(err, lineno, "'%s' twice in one zone",
+					  zone_fields[i].name);
 		*(uint64_t *)((char *)z + zone_fields[i].offset) = v;
 		*seen |= zone_fields[i].seen;
 		z->has_promo |= zone_fields[i].seen == SEEN_PROMO;
@@ -166,8 +173,8 @@ int mms_parse_zoneinfo(const char *text, size_t len, struct mms_zoneinfo *out,
 			if (out->nr_zones > 1 && z->node != out->zones[out->nr_zones - 2].node &&
 			    (rc = check_node_full(out, out->nr_zones - 1, ls.lineno, err)))
 				return rc;
-			rc = check_zone_order(out, out->nr_zones - 1, first_node_len(out), ls.lineno,
-					      err);
+			rc = check_zone_order(out, out->nr_zones - 1, first_node_len(out),
+					      ls.lineno, err);
 			if (rc)
 				return rc;
 			continue;

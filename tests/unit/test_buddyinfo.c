@@ -114,7 +114,10 @@ static void test_test_7_2_two_nodes(void **state)
 	assert_int_equal(frag_pages(2), 54814); /* node 1's zoneinfo: pages free 54814 */
 }
 
-#define LINE1 "Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 \n"
+/* The first line of host-6.18/buddyinfo. */
+#define LINE1                                                                                         \
+	"Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1" \
+	"      3 \n"
 
 static void test_empty_and_blank(void **state)
 {
@@ -159,7 +162,8 @@ static void test_columns(void **state)
 {
 	char many[512];
 
-	expect("10 orders after 11", LINE1 "Node 0, zone Normal 1 2 3 4 5 6 7 8 9 10\n", -EINVAL, 2);
+	expect("10 orders after 11", LINE1 "Node 0, zone Normal 1 2 3 4 5 6 7 8 9 10\n", -EINVAL,
+	       2);
 	expect("12 orders after 11", LINE1 "Node 0, zone Normal 1 2 3 4 5 6 7 8 9 10 11 12\n",
 	       -EINVAL, 2);
 	expect("inconsistent on line 3",
@@ -188,12 +192,14 @@ static void test_numbers(void **state)
 	       "Node 0, zone Normal 99999999999999999999999999999999 1 2 3 4 5 6 7 8 9 10\n",
 	       -ERANGE, 1);
 	/* 2^64-1 is a number, but no zone can hold that many pages (x1000 for the indices). */
-	expect("2^64-1 free pages", LINE1 "Node 0, zone Normal 18446744073709551615 0 0 0 0 0 0 0 0 0 0\n",
-	       -EOVERFLOW, 2);
-	expect("2^54 order-10 blocks", "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 18014398509481984\n",
-	       -EOVERFLOW, 1);
+	expect("2^64-1 free pages",
+	       LINE1 "Node 0, zone Normal 18446744073709551615 0 0 0 0 0 0 0 0 0 0\n", -EOVERFLOW,
+	       2);
+	expect("2^54 order-10 blocks",
+	       "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 18014398509481984\n", -EOVERFLOW, 1);
 	expect("hex", LINE1 "Node 0, zone Normal 0x10 2 3 4 5 6 7 8 9 10 11\n", -EINVAL, 2);
-	expect("decimal point", LINE1 "Node 0, zone Normal 1.5 2 3 4 5 6 7 8 9 10 11\n", -EINVAL, 2);
+	expect("decimal point", LINE1 "Node 0, zone Normal 1.5 2 3 4 5 6 7 8 9 10 11\n", -EINVAL,
+	       2);
 	expect("word", LINE1 "Node 0, zone Normal 1 2 3 four 5 6 7 8 9 10 11\n", -EINVAL, 2);
 	expect("digits then letters", "Node 0, zone Normal 12ab\n", -EINVAL, 1);
 }
@@ -231,13 +237,35 @@ static void test_limits(void **state)
 static void test_lenient(void **state)
 {
 	/* Wide counts (a million or more), tabs and CRLF are still buddyinfo. */
-	expect("wide and tabs", "Node 0, zone\tNormal 12345678 2\t3 \r\nNode 1, zone Normal 0 0 0\n",
-	       0, 0);
+	expect("wide and tabs",
+	       "Node 0, zone\tNormal 12345678 2\t3 \r\nNode 1, zone Normal 0 0 0\n", 0, 0);
 	assert_int_equal(bi.nr_zones, 2);
 	assert_int_equal(bi.zones[0].free_blocks[0], 12345678);
 	assert_int_equal(bi.zones[1].node, 1);
-	expect("blank lines between zones", "\nNode 0, zone DMA 1\n\nNode 0, zone Normal 2\n\n", 0, 0);
+	expect("blank lines between zones", "\nNode 0, zone DMA 1\n\nNode 0, zone Normal 2\n\n", 0,
+	       0);
 	assert_int_equal(bi.nr_zones, 2);
+}
+
+/*
+ * The kernel's extfrag index leaves 0..999 at both ends, and we must reproduce that
+ * rather than clamp: one free order-2 block asked for order 3 gives
+ * 1000 - (1000 + 4*1000/8)/1 = -500; 50000 order-0 pages asked for order 10 give
+ * 1000 - (1000 + 50000*1000/1024)/50000 = 1000 - 0 = 1000 (found by the fuzzer).
+ */
+static void test_index_extremes(void **state)
+{
+	struct mms_zone_frag f;
+
+	expect("one order-2 block", "Node 0, zone DMA 0 0 1 0\n", 0, 0);
+	assert_int_equal(mms_zone_frag_compute(&bi.zones[0], bi.nr_orders, &f), 0);
+	assert_int_equal(f.extfrag_index[2], -1000);
+	assert_int_equal(f.extfrag_index[3], -500);
+	assert_int_equal(f.unusable_index[3], 1000);
+	expect("only order 0", "Node 0, zone Normal 50000 0 0 0 0 0 0 0 0 0 0\n", 0, 0);
+	assert_int_equal(mms_zone_frag_compute(&bi.zones[0], bi.nr_orders, &f), 0);
+	assert_int_equal(f.extfrag_index[1], 500);
+	assert_int_equal(f.extfrag_index[10], 1000);
 }
 
 int main(void)
@@ -249,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_binary),		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_numbers),		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_limits),		cmocka_unit_test(test_lenient),
+		cmocka_unit_test(test_index_extremes),
 	};
 
 	return cmocka_run_group_tests_name("buddyinfo", tests, NULL, NULL);

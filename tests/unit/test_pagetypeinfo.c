@@ -166,9 +166,10 @@ static void test_test_7_2_two_nodes(void **state)
 
 static void test_capped(void **state)
 {
-	char *text = edit(HOST, 16,
-			  "Node    0, zone   Normal, type      Movable >100000    143     67     19      7"
-			  "      2      2     86     59     55 >100000 \n");
+	char *text = edit(
+		HOST, 16,
+		"Node    0, zone   Normal, type      Movable >100000    143     67     19      7"
+		"      2      2     86     59     55 >100000 \n");
 
 	expect("capped", text, 0, 0);
 	assert_true(pt.zones[2].capped[1][0]);
@@ -182,9 +183,10 @@ static void test_capped(void **state)
 		    -EINVAL, 16);
 	expect_edit("'<'", 16, "Node 0, zone Normal, type Movable <5 1 2 3 4 5 6 7 8 9 10\n",
 		    -EINVAL, 16);
-	expect_edit("capped 2^64", 16,
-		    "Node 0, zone Normal, type Movable >18446744073709551616 1 2 3 4 5 6 7 8 9 10\n",
-		    -ERANGE, 16);
+	expect_edit(
+		"capped 2^64", 16,
+		"Node 0, zone Normal, type Movable >18446744073709551616 1 2 3 4 5 6 7 8 9 10\n",
+		-ERANGE, 16);
 }
 
 static void test_page_owner_mixed_table(void **state)
@@ -263,24 +265,31 @@ static void test_columns(void **state)
 		    4);
 	expect_edit("header without orders", 4, "Free pages count per migrate type at order\n",
 		    -EINVAL, 4);
-	expect_edit("header with 17 orders", 4,
-		    "Free pages count per migrate type at order 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
-		    -EINVAL, 4);
+	expect_edit("header mangled", 4,
+		    "Free pages per migrate type at order 0 1 2 3 4 5 6 7 8 9 10\n", -EINVAL, 4);
+	expect_edit(
+		"header with 17 orders", 4,
+		"Free pages count per migrate type at order 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15"
+		" 16\n",
+		-EINVAL, 4);
 }
 
 static void test_numbers(void **state)
 {
-	expect_edit("negative count", 17, "Node 0, zone Normal, type Reclaimable -510 1 2 3 4 5 6 7 8 9 10\n",
-		    -EINVAL, 17);
+	expect_edit("negative count", 17,
+		    "Node 0, zone Normal, type Reclaimable -510 1 2 3 4 5 6 7 8 9 10\n", -EINVAL,
+		    17);
 	expect_edit("negative pageblocks", 24, "Node 0, zone Normal 42 -814 40 0 0\n", -EINVAL, 24);
-	expect_edit("2^64 count", 17,
-		    "Node 0, zone Normal, type Reclaimable 18446744073709551616 1 2 3 4 5 6 7 8 9 10\n",
-		    -ERANGE, 17);
+	expect_edit(
+		"2^64 count", 17,
+		"Node 0, zone Normal, type Reclaimable 18446744073709551616 1 2 3 4 5 6 7 8 9 10\n",
+		-ERANGE, 17);
 	expect_edit("2^64 pageblocks", 24, "Node 0, zone Normal 42 99999999999999999999 40 0 0\n",
 		    -ERANGE, 24);
-	expect_edit("2^64-1 count is a number", 17,
-		    "Node 0, zone Normal, type Reclaimable 18446744073709551615 1 2 3 4 5 6 7 8 9 10\n",
-		    0, 0);
+	expect_edit(
+		"2^64-1 count is a number", 17,
+		"Node 0, zone Normal, type Reclaimable 18446744073709551615 1 2 3 4 5 6 7 8 9 10\n",
+		0, 0);
 	assert_int_equal(pt.zones[2].free_blocks[2][0], UINT64_MAX);
 	expect_edit("word", 17, "Node 0, zone Normal, type Reclaimable x 1 2 3 4 5 6 7 8 9 10\n",
 		    -EINVAL, 17);
@@ -314,15 +323,15 @@ static void test_inconsistent(void **state)
 		    "Number of blocks type Unmovable Movable Reclaimable HighAtomic Bogus\n",
 		    -EINVAL, 21);
 	expect_edit("blocks table lacks a type", 21,
-		    "Number of blocks type Unmovable Movable Reclaimable HighAtomic\n", -EINVAL, 21);
+		    "Number of blocks type Unmovable Movable Reclaimable HighAtomic\n", -EINVAL,
+		    21);
 	expect_edit("blocks type twice", 21,
 		    "Number of blocks type Unmovable Movable Reclaimable HighAtomic Movable\n",
 		    -EINVAL, 21);
-	expect_edit("blocks for a zone with no free rows", 23,
-		    "Node 0, zone Movable 0 0 0 0 0\n", -EINVAL, 23);
+	expect_edit("blocks for a zone with no free rows", 23, "Node 0, zone Movable 0 0 0 0 0\n",
+		    -EINVAL, 23);
 	expect_edit("blocks listed twice", 23, "Node 0, zone DMA 1 7 0 0 0\n", -EINVAL, 23);
-	expect_edit("zone line before the headers", 3, "Node 0, zone DMA 1 7 0 0 0\n", -EINVAL,
-		    3);
+	expect_edit("zone line before the headers", 3, "Node 0, zone DMA 1 7 0 0 0\n", -EINVAL, 3);
 }
 
 /* A second node repeats the headers; they must agree with the first's. */

@@ -176,9 +176,10 @@ static void test_truncated(void **state)
 	char *text = fixture(HOST, &len);
 	int lines = 0;
 
-	expect("cut mid-line", "Node 0, zone DMA\n  pages free     3840\n        min   ", -EINVAL, 3);
+	expect("cut mid-line", "Node 0, zone DMA\n  pages free     3840\n        min   ", -EINVAL,
+	       3);
 	expect("cut in the zone header", "Node 0, zo", -EINVAL, 1);
-	expect_len("cut mid-file", text, len / 2, -EINVAL, 99); /* byte 2677 is in line 99 */
+	expect_len("cut mid-file", text, len / 2, -EINVAL, 104); /* byte 2677 is in line 104 */
 	/*
 	 * Cut at every line end: only whole zone blocks are accepted (after 98, 144, 190,
 	 * 202 and the whole file), since a node with zones missing at its end cannot be
@@ -205,10 +206,11 @@ static void test_binary(void **state)
 	char *text = fixture(HOST, &len);
 
 	text[len / 2] = '\0';
-	expect_len("NUL mid-file", text, len, -EINVAL, 99);
+	expect_len("NUL mid-file", text, len, -EINVAL, 104);
 	free(text);
 	expect("high bytes", "\xff\xfe\x80\n", -EINVAL, 1);
-	expect_line("control byte in the zone name", 145, "Node 0, zone Nor\x1bmal\n", -EINVAL, 145);
+	expect_line("control byte in the zone name", 145, "Node 0, zone Nor\x1bmal\n", -EINVAL,
+		    145);
 }
 
 static void test_columns(void **state)
@@ -257,10 +259,14 @@ static void test_inconsistent(void **state)
 	expect_line("min twice", 55, "        min      1\n", -EINVAL, 56);
 	expect_line("pages free twice", 55, "  pages free     1\n", -EINVAL, 55);
 	expect_line("zone listed twice", 203, "Node 0, zone   Normal\n", -EINVAL, 203);
-	/* test-7.2: node 0 opens at 1 and has DMA, DMA32, Normal, Movable (174-185);
-	 * node 1 has the same four, opening at 186, 198, 311 and 323. */
+	/*
+	 * test-7.2: node 0 opens at 1 and has DMA, DMA32, Normal, Movable (174-185);
+	 * node 1 has the same four, opening at 186, 198, 311 and 323. The first node sets
+	 * the pattern: without node 0's Movable, the error is node 1's fourth zone (line
+	 * 323 - 12 = 311), "more zones than node 0".
+	 */
 	expect_edit("node 1 lacks its last zone", TEST72, 323, 334, "", -EINVAL, 322);
-	expect_edit("node 0 lacks its last zone", TEST72, 174, 185, "", -EINVAL, 174);
+	expect_edit("node 0 lacks its last zone", TEST72, 174, 185, "", -EINVAL, 311);
 	expect_edit("node 1's zones in another order", TEST72, 311, 311, "Node 1, zone  Movable\n",
 		    -EINVAL, 311);
 	expect_edit("node 1 has an extra zone", TEST72, 334, 334,
@@ -275,8 +281,10 @@ static void test_lenient(void **state)
 	/* Lines we do not use are skipped, whatever they hold (new kernels add some). */
 	expect_line("unknown line", 63, "        some_new_counter 12 34 kB\n", 0, 0);
 	expect_line("pageset high with colon", 86, "              high:     banana\n", 0, 0);
-	expect("minimal zone", "Node 0, zone Normal\n  pages free 5\n  min 1\n  low 2\n  high 3\n"
-			       "  managed 0\n  protection: (0)\n", 0, 0);
+	expect("minimal zone",
+	       "Node 0, zone Normal\n  pages free 5\n  min 1\n  low 2\n  high 3\n"
+	       "  managed 0\n  protection: (0)\n",
+	       0, 0);
 	assert_int_equal(zi.nr_zones, 1);
 	assert_false(zi.zones[0].populated);
 	assert_int_equal(zi.zones[0].low, 2);
@@ -285,12 +293,17 @@ static void test_lenient(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_6_18),	cmocka_unit_test(test_debian_6_1),
+		cmocka_unit_test(test_host_6_18),
+		cmocka_unit_test(test_debian_6_1),
 		cmocka_unit_test(test_test_7_2_two_nodes),
-		cmocka_unit_test(test_empty_and_blank), cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_binary),		cmocka_unit_test(test_columns),
-		cmocka_unit_test(test_numbers),		cmocka_unit_test(test_missing_lines),
-		cmocka_unit_test(test_inconsistent),	cmocka_unit_test(test_lenient),
+		cmocka_unit_test(test_empty_and_blank),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_columns),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_missing_lines),
+		cmocka_unit_test(test_inconsistent),
+		cmocka_unit_test(test_lenient),
 	};
 
 	return cmocka_run_group_tests_name("zoneinfo", tests, NULL, NULL);

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The event stream every tracing program shares: one BPF ring buffer named
+ * "events" (its size is set by the loader before load) and a per-CPU counter
+ * named "lost" of events that did not fit. Losing an event is never silent: the
+ * user side (src/lib/evloop.c) sums "lost" and prints it in the summary.
+ */
+#ifndef MMS_EVENTS_BPF_H
+#define MMS_EVENTS_BPF_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		(*n)++; /* per-CPU slot: no atomic needed */
+}
+
+/* Reserves size bytes in the ring buffer, counting a loss when it is full. */
+static __always_inline void *event_reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e)
+		count_lost();
+	return e;
+}
+
+#endif

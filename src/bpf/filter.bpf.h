@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which tasks a tracing program reports, set by the loader before load as
+ * read-only data: the verifier then sees constants and removes the branches of
+ * filters that are off, so an unused filter costs nothing per event.
+ *
+ * Also the task's memory cgroup id: the kernfs id (= inode number) of the cgroup
+ * that holds the task's memory css. On cgroup v1 that is the directory in the
+ * memory hierarchy (bpf_get_current_cgroup_id() would give the v2 cgroup, which on
+ * a v1 host has no memory controller); on v2 it is the nearest ancestor with the
+ * memory controller enabled, i.e. the memcg the task is charged to.
+ */
+#ifndef MMS_FILTER_BPF_H
+#define MMS_FILTER_BPF_H
+
+#include "filter.h"
+
+const volatile __u32 targ_tgid = 0;
+const volatile __u64 targ_cgid = 0;
+const volatile __u32 targ_cg_mode = MMS_CGF_NONE;
+const volatile __u32 targ_cg_level = 0;
+
+static __always_inline struct cgroup_subsys_state *current_memcg_css(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cset;
+	int id;
+
+	/* memory_cgrp_id depends on which controllers are built in: ask BTF. */
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return NULL;
+	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	cset = BPF_CORE_READ(task, cgroups);
+	if (!cset)
+		return NULL;
+	bpf_probe_read_kernel(&css, sizeof(css), &cset->subsys[id]);
+	return css;
+}
+
+static __always_inline __u64 css_cgroup_id(struct cgroup_subsys_state *css)
+{
+	return css ? BPF_CORE_READ(css, cgroup, kn, id) : 0;
+}
+
+static __always_inline __u64 current_memcg_id(void)
+{
+	return css_cgroup_id(current_memcg_css());
+}
+
+/* The cgroup filter of -c on the memory hierarchy: the task's memcg or an ancestor. */
+static __always_inline bool memcg_under_target(void)
+{
+	struct cgroup_subsys_state *css = current_memcg_css();
+
+/* A bounded loop (verifier 5.3+), not unrolled: kept small. */
+	for (int i = 0; i < MMS_MEMCG_DEPTH_MAX; i++) {
+		if (!css)
+			return false;
+		if (css_cgroup_id(css) == targ_cgid)
+			return true;
+		css = BPF_CORE_READ(css, parent);
+	}
+	return false;
+}
+
+static __always_inline bool task_selected(void)
+{
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return false;
+	if (targ_cg_mode == MMS_CGF_V2)
+		return bpf_get_current_ancestor_cgroup_id(targ_cg_level) == targ_cgid;
+	if (targ_cg_mode == MMS_CGF_MEMCG)
+		return memcg_under_target();
+	return true;
+}
+
+#endif

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The tracing commands' shared command-line side (see trace_common.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trace_common.h"
+
+enum { OPT_MIN_MS = 1000, OPT_PER_CGROUP };
+
+int trace_args_parse(struct cli *cli, int argc, char **argv, struct trace_args *a)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "min-ms", required_argument, NULL, OPT_MIN_MS },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "hist", no_argument, NULL, 'H' },
+		{ "per-cgroup", no_argument, NULL, OPT_PER_CGROUP },
+		{ "top", required_argument, NULL, 'n' },
+		{ "events", no_argument, NULL, 'E' }, /* frag --events: its own mode switch */
+		{ 0 },
+	};
+	char why[600], *end;
+	long v;
+	int c, rc;
+	double d;
+	bool given;
+
+	memset(a, 0, sizeof(*a));
+	a->top = 10;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:c:d:Hn:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (cli_parse_long(cli, "-p", optarg, 1, 0x3fffffff, &v))
+				return EXIT_USAGE;
+			a->filter.tgid = (uint32_t)v;
+			break;
+		case 'c':
+			rc = mms_task_filter_cgroup(&cli->host, optarg, &a->filter, why, sizeof(why));
+			if (rc)
+				return cli_fail(cli, EXIT_USAGE, "%s", why);
+			break;
+		case OPT_MIN_MS:
+			errno = 0;
+			d = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(d) || d < 0 || d > 3.6e6)
+				return cli_usage(cli, "--min-ms must be a number of milliseconds >= 0");
+			a->min_ns = (uint64_t)(d * 1e6);
+			break;
+		case 'd':
+			errno = 0;
+			d = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(d) || d <= 0 || d > 86400 * 365)
+				return cli_usage(cli, "-d must be a number of seconds above 0");
+			a->duration = d;
+			break;
+		case 'H':
+			a->hist = true;
+			break;
+		case OPT_PER_CGROUP:
+			a->per_cgroup = true;
+			break;
+		case 'n':
+			if (cli_parse_long(cli, "-n", optarg, 1, 100000, &v))
+				return EXIT_USAGE;
+			a->top = (int)v;
+			break;
+		case 'E':
+			break;
+		default:
+			return cli_usage(cli, NULL);
+		}
+	}
+	rc = cli_parse_interval(cli, argc, argv, optind, &a->interval, &a->count, &given);
+	if (rc)
+		return rc;
+	if (!given)
+		a->interval = 0;
+	return 0;
+}
+
+int trace_preflight(struct cli *cli)
+{
+	if (!mms_host_is_live(&cli->host))
+		return cli_fail(cli, EXIT_UNSUPPORTED,
+				"traces the running kernel with BPF: not possible under --root");
+	return 0;
+}
+
+int trace_fail_open(struct cli *cli, int err, const char *why)
+{
+	switch (err) {
+	case -EPERM:
+	case -EACCES:
+	case -ENOENT:
+	case -EOPNOTSUPP:
+	case -EINVAL:
+		return cli_fail(cli, EXIT_UNSUPPORTED, "%s", why);
+	default:
+		return cli_fail(cli, EXIT_RUNTIME, "%s", why);
+	}
+}
+
+struct mms_cgroup_paths *trace_cgroup_paths(struct cli *cli)
+{
+	struct mms_cgroup_mounts m;
+	struct mms_cgroup_paths *p = NULL;
+	struct mms_error err = { 0 };
+	size_t len;
+	char *text;
+
+	if (mms_host_read(&cli->host, "/proc/self/mounts", &text, &len, &err))
+		return NULL;
+	if (!mms_parse_cgroup_mounts(text, len, &m, &err) && m.memory_idx >= 0)
+		mms_cgroup_paths_open(m.m[m.memory_idx].path, &p);
+	free(text);
+	return p;
+}
+
+const char *trace_cgroup_name(struct mms_cgroup_paths *p, uint64_t id, char *buf, size_t size)
+{
+	const char *path = p ? mms_cgroup_paths_lookup(p, id) : NULL;
+
+	if (path)
+		snprintf(buf, size, "%s", path);
+	else if (!id)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "id:%llu", (unsigned long long)id);
+	return buf;
+}
+
+void trace_loop_opts(const struct trace_args *a, struct mms_evloop_opts *o,
+		     int (*tick)(void *, uint64_t), void *ctx)
+{
+	memset(o, 0, sizeof(*o));
+	o->interval_ns = (uint64_t)(a->interval * 1e9);
+	o->count = a->count;
+	o->duration_ns = (uint64_t)(a->duration * 1e9);
+	o->stop = &cli_stop;
+	o->tick = tick;
+	o->ctx = ctx;
+}
+
+const char *trace_clock(uint64_t ts_ns, char buf[16])
+{
+	struct timespec mono, real;
+	time_t t;
+	struct tm tm;
+
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: shift it to the wall clock. */
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	t = real.tv_sec - (time_t)(((uint64_t)mono.tv_sec * 1000000000ull + mono.tv_nsec - ts_ns) /
+				   1000000000ull);
+	localtime_r(&t, &tm);
+	strftime(buf, 16, "%H:%M:%S", &tm);
+	return buf;
+}
+
+/* ---- groups ---- */
+
+static size_t *slot_for(struct groups *g, uint64_t key)
+{
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 7) & (g->nr_slots - 1);
+
+	while (g->slot[i] && g->v[g->slot[i] - 1].key != key)
+		i = (i + 1) & (g->nr_slots - 1);
+	return &g->slot[i];
+}
+
+static int reindex(struct groups *g, size_t nr_slots)
+{
+	size_t *slot = calloc(nr_slots, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	free(g->slot);
+	g->slot = slot;
+	g->nr_slots = nr_slots;
+	for (size_t i = 0; i < g->n; i++)
+		*slot_for(g, g->v[i].key) = i + 1;
+	return 0;
+}
+
+struct group *groups_get(struct groups *g, uint64_t key)
+{
+	size_t *s;
+
+	if (!g->slot) {
+		size_t n = 64;
+
+		while (n < g->n * 2 + 2)
+			n *= 2;
+		if (reindex(g, n))
+			return NULL;
+	}
+	s = slot_for(g, key);
+	if (*s)
+		return &g->v[*s - 1];
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 32;
+		struct group *v = realloc(g->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		g->v = v;
+		g->cap = cap;
+	}
+	memset(&g->v[g->n], 0, sizeof(g->v[0]));
+	g->v[g->n].key = key;
+	*s = ++g->n;
+	if (g->n * 2 > g->nr_slots && reindex(g, g->nr_slots * 2))
+		return NULL;
+	return &g->v[g->n - 1];
+}
+
+static int by_total(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	return x->total_ns < y->total_ns ? 1 : x->total_ns > y->total_ns ? -1 : 0;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	return x->counts[0] < y->counts[0] ? 1 : x->counts[0] > y->counts[0] ? -1 : 0;
+}
+
+void groups_sort(struct groups *g, bool count)
+{
+	qsort(g->v, g->n, sizeof(*g->v), count ? by_count : by_total);
+	free(g->slot);
+	g->slot = NULL;
+	g->nr_slots = 0;
+}
+
+void groups_free(struct groups *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		mms_lat_free(&g->v[i].lat);
+	free(g->v);
+	free(g->slot);
+	memset(g, 0, sizeof(*g));
+}
+
+void group_percentiles(struct group *gr, uint64_t out[3])
+{
+	static const double ps[3] = { 50, 99, 100 };
+
+	mms_lat_percentiles(&gr->lat, ps, 3, out);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the tracing commands (reclaim, compact, frag --events) share on the
+ * command-line side: one option vocabulary (-p, -c, --min-ms, -d, -H,
+ * --per-cgroup, -n, INTERVAL [COUNT]), the checks before loading BPF, the
+ * exit status of a failed load, cgroup names, and a table of latency groups
+ * (per process, per cgroup) for the summaries.
+ */
+#ifndef MMS_TRACE_COMMON_H
+#define MMS_TRACE_COMMON_H
+
+#include "cli.h"
+#include "lib/tracers.h"
+
+struct trace_args {
+	struct mms_task_filter filter;
+	uint64_t min_ns;
+	double duration;     /* -d SECONDS; 0: until stopped */
+	bool hist;           /* -H */
+	bool per_cgroup;     /* --per-cgroup */
+	int top;             /* -n N */
+	double interval;     /* INTERVAL seconds; 0 without */
+	long count;          /* COUNT */
+};
+
+/* Parses the options; returns 0 or an exit status (message printed). */
+int trace_args_parse(struct cli *cli, int argc, char **argv, struct trace_args *a);
+/* Refuses --root and non-live hosts (exit 3). Returns 0 or an exit status. */
+int trace_preflight(struct cli *cli);
+/* A failed tracer open: exit 3 when the kernel or privileges cannot do it, else 1. */
+int trace_fail_open(struct cli *cli, int err, const char *why);
+/* The memory hierarchy's resolver (NULL when there is none: paths print as ids). */
+struct mms_cgroup_paths *trace_cgroup_paths(struct cli *cli);
+/* "/a/b", or "id:N" when unknown, into buf. */
+const char *trace_cgroup_name(struct mms_cgroup_paths *p, uint64_t id, char *buf, size_t size);
+/* The loop options from args: interval, count, -d, the stop flag. */
+void trace_loop_opts(const struct trace_args *a, struct mms_evloop_opts *o,
+		     int (*tick)(void *, uint64_t), void *ctx);
+/* Wall-clock HH:MM:SS of a bpf_ktime_get_ns() timestamp. */
+const char *trace_clock(uint64_t ts_ns, char buf[16]);
+
+/* ---- groups of latencies ---- */
+
+struct group {
+	uint64_t key;
+	uint32_t pid;
+	uint64_t memcg_id;
+	char comm[16];
+	uint64_t total_ns;
+	uint64_t counts[4];  /* per command: e.g. events, fragmenting */
+	struct mms_lat lat;
+};
+
+struct groups {
+	struct group *v;
+	size_t n, cap;
+	size_t *slot;        /* open addressing: index + 1, 0 empty */
+	size_t nr_slots;
+};
+
+/* The group with key, created zeroed when absent (NULL on out of memory). */
+struct group *groups_get(struct groups *g, uint64_t key);
+/* Sorts groups by total_ns (or counts[0] when by_count), largest first; invalidates the index. */
+void groups_sort(struct groups *g, bool by_count);
+void groups_free(struct groups *g);
+
+/* The p50/p99/max of a group in the JSON and text summaries. */
+void group_percentiles(struct group *gr, uint64_t out[3]);
+
+#endif
