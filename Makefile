@@ -60,6 +60,7 @@ include tests/tests.mk
 include fuzz/fuzz.mk
 -include tests/vm/vm.mk
 -include tests/workloads/workloads.mk
+-include bench/bench.mk
 
 clean:
 	rm -rf $(OUT) $(MMSCOPE)

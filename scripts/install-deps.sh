@@ -9,7 +9,7 @@ pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
 libjansson-dev libcmocka-dev pkg-config libclang-rt-14-dev util-linux"
 if [ "${1:-}" = "--test" ]; then
 	# Integration and VM tests: the initramfs userland, qemu, the peers.
-	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3"
+	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3 linux-perf libbpf-tools"
 fi
 
 missing=""

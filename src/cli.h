@@ -71,6 +71,7 @@ int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_features(struct cli *cli, int argc, char **argv);
 int cmd_frag(struct cli *cli, int argc, char **argv);
 int cmd_thp(struct cli *cli, int argc, char **argv);
+int cmd_memcg(struct cli *cli, int argc, char **argv);
 int cmd_reclaim(struct cli *cli, int argc, char **argv);
 int cmd_compact(struct cli *cli, int argc, char **argv);
 /* frag --events (src/cmd/frag_events.c) */

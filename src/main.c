@@ -19,7 +19,11 @@ static const struct command commands[] = {
 	  "\n" },
 	{ "frag", cmd_frag, "free blocks, fragmentation and unusable-free-space indices per zone",
 	  "[INTERVAL [COUNT]]\n"
-	  "  INTERVAL           repeat every INTERVAL seconds, showing changes\n" },
+	  "       mmscope frag --events [-p PID] [-c CGROUP] [-d SECONDS] [-n N] [INTERVAL [COUNT]]\n"
+	  "  INTERVAL           repeat every INTERVAL seconds, showing changes\n"
+	  "  --events           count mm_page_alloc_extfrag events per INTERVAL (default 1 s) by\n"
+	  "                     migrate types and by process, fragmenting (fallback order below\n"
+	  "                     the pageblock order) or not; -p, -c, -d, -n as for reclaim\n" },
 	{ "thp", cmd_thp, "THP and mTHP settings, counters, per-process huge pages, advice",
 	  "[-p PID] [-n N] [INTERVAL [COUNT]]\n"
 	  "  -p, --pid PID      only this process's AnonHugePages\n"
@@ -41,6 +45,16 @@ static const struct command commands[] = {
 	  "[-p PID] [-c CGROUP] [--min-ms MS] [-d SECONDS] [-H [--per-cgroup]] [-n N]\n"
 	  "         [INTERVAL [COUNT]]\n"
 	  "  (options as for reclaim)\n" },
+	{ "memcg", cmd_memcg, "memory statistics of every cgroup under a root (v1 and v2)",
+	  "[ROOT] [-s STAT,...] [--sort STAT] [-n N] [--backend B] [--self] [INTERVAL [COUNT]]\n"
+	  "  ROOT               cgroup directory (default: the memory controller's mount)\n"
+	  "  -s, --stats LIST   statistics, named as cgroup v2 names them (anon,file,pgfault,\n"
+	  "                     usage,limit,high,swap,events_oom_kill,some_avg10,...)\n"
+	  "  --sort STAT        largest first by STAT (default: by path)\n"
+	  "  -n, --top N        only the first N rows\n"
+	  "  --backend B        auto (default), kfunc, core or text\n"
+	  "  --self             ROOT alone, not its descendants\n"
+	  "  INTERVAL [COUNT]   repeat; counters are shown as rates per second\n" },
 	{ "help", NULL, "help on a command", "COMMAND\n" },
 };
 

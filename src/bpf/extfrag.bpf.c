@@ -4,7 +4,9 @@
  * pages from another migrate type's free list). They can come thousands a second,
  * so nothing goes through the ring buffer: counters per fallback kind and per
  * process are kept here and read (as running totals) by the user side each
- * interval. Processes that do not fit the map are counted as lost.
+ * interval. Every event is counted per kind; an event whose process does not
+ * fit the procs map is counted under MMS_EXTFRAG_OTHER, and only an event whose
+ * kind does not fit (never, at 256 kinds) is counted as lost.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -34,22 +36,27 @@ struct {
 	__type(value, struct extfrag_proc);
 } procs SEC(".maps");
 
-static __always_inline void add(void *map, void *key, void *init, __u64 frag)
+/* One event for the process tgid; the shared OTHER slot when the map is full. */
+static __always_inline void proc_add(__u32 tgid, bool fragmenting)
 {
-	__u64 *n = bpf_map_lookup_elem(map, key);
+	struct extfrag_proc init = { 0 }, *p = bpf_map_lookup_elem(&procs, &tgid);
 
-	if (!n) {
+	if (!p) {
+		bpf_get_current_comm(init.comm, sizeof(init.comm));
 		/* Another CPU may insert it first: look it up again either way. */
-		bpf_map_update_elem(map, key, init, BPF_NOEXIST);
-		n = bpf_map_lookup_elem(map, key);
-		if (!n) {
-			count_lost(); /* the map is full */
-			return;
-		}
+		bpf_map_update_elem(&procs, &tgid, &init, BPF_NOEXIST);
+		p = bpf_map_lookup_elem(&procs, &tgid);
 	}
-	__sync_fetch_and_add(n, 1);
-	if (frag)
-		__sync_fetch_and_add(n + 1, 1);
+	if (!p) {
+		__u32 other = MMS_EXTFRAG_OTHER;
+
+		p = bpf_map_lookup_elem(&procs, &other);
+		if (!p)
+			return;
+	}
+	__sync_fetch_and_add(&p->events, 1);
+	if (fragmenting)
+		__sync_fetch_and_add(&p->fragmenting, 1);
 }
 
 /* (struct page *page, int alloc_order, int fallback_order, int alloc_mt, int fallback_mt) */
@@ -57,10 +64,7 @@ SEC("raw_tp/mm_page_alloc_extfrag")
 int raw_tp_mm_page_alloc_extfrag(__u64 *ctx)
 {
 	struct extfrag_key k = { 0 };
-	struct extfrag_proc init = { 0 };
-	__u64 zero[2] = { 0 };
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u64 *n;
+	__u64 zero = 0, *n;
 
 	if (!task_selected())
 		return 0;
@@ -69,14 +73,14 @@ int raw_tp_mm_page_alloc_extfrag(__u64 *ctx)
 	k.fragmenting = (__s32)ctx[2] < pageblock_order;
 	n = bpf_map_lookup_elem(&kinds, &k);
 	if (!n) {
-		bpf_map_update_elem(&kinds, &k, &zero[0], BPF_NOEXIST);
+		bpf_map_update_elem(&kinds, &k, &zero, BPF_NOEXIST);
 		n = bpf_map_lookup_elem(&kinds, &k);
 	}
-	if (n)
-		__sync_fetch_and_add(n, 1);
-	else
-		count_lost();
-	bpf_get_current_comm(init.comm, sizeof(init.comm));
-	add(&procs, &tgid, &init, k.fragmenting);
+	if (!n) {
+		count_lost(); /* more kinds than the map holds */
+		return 0;
+	}
+	__sync_fetch_and_add(n, 1);
+	proc_add(bpf_get_current_pid_tgid() >> 32, k.fragmenting);
 	return 0;
 }

@@ -15,6 +15,13 @@ struct extfrag_key {
 	__u8 pad;
 };
 
+/*
+ * The procs key that collects the events of processes that found the map full:
+ * the loader inserts it before attaching, so it always exists and such events
+ * keep their count, only without a process to blame.
+ */
+#define MMS_EXTFRAG_OTHER 0xffffffffu
+
 struct extfrag_proc {
 	__u64 events;
 	__u64 fragmenting;

@@ -41,16 +41,26 @@ struct memcg_src {
 #define MEMCG_REC_NO_MEMCG 1 /* the cgroup has no memory css (v2 controller off) */
 #define MEMCG_REC_ROOT 2     /* the hierarchy's root cgroup (no parent) */
 
+/* Values are raw (pages, counts): the loader scales them. */
 struct memcg_rec {
 	unsigned long long id;
 	unsigned long long parent_id;
+	unsigned long long present; /* bit i: v[i] was read (kfuncs say -1 for untracked) */
 	unsigned int flags;
-	unsigned int level;
+	unsigned int pad;
 	unsigned long long v[MEMCG_REC_STATS];
+};
+
+/* What user space sets before each pass (a global, mmap-ed by the skeleton). */
+struct memcg_cfg {
+	unsigned int nr;       /* slots in src */
+	unsigned int dump;     /* 1: write raw vmstats arrays into the dumps map instead */
+	struct memcg_src src[MEMCG_REC_STATS];
 };
 
 struct memcg_dump {
 	unsigned long long id;
+	unsigned long long parent_id;
 	unsigned int nr_state, nr_events;
 	long long state[MEMCG_RAW_MAX];
 	long long events[MEMCG_RAW_MAX];

@@ -263,6 +263,10 @@ int cmd_frag(struct cli *cli, int argc, char **argv)
 	int c, rc, cur = 0;
 	uint64_t t0;
 
+	/* --events is a tracing mode with its own options (src/cmd/frag_events.c). */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--events"))
+			return cmd_frag_events(cli, argc, argv);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		return cli_usage(cli, NULL);
 	rc = cli_parse_interval(cli, argc, argv, optind, &interval, &count, &repeat);

@@ -546,8 +546,10 @@ struct mms_memcg_reader *mms_memcg_reader_open(const char *root,
 	raise_nofile();
 	for (int i = 0; i < r->nr_stats; i++) {
 		r->source[i] = "text";
-		if (memcg_stat_file(r->stats[i], r->version) < 0)
+		if (memcg_stat_file(r->stats[i], r->version) < 0) {
+			r->source[i] = "none";
 			r->why[i] = r->version == 1 ? "not in cgroup v1" : "not in cgroup v2";
+		}
 	}
 	r->text_mask = r->nr_stats == 64 ? ~0ull : (1ull << r->nr_stats) - 1;
 	rc = memcg_backend_open(r, o.backend, o.err);

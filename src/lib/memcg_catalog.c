@@ -12,23 +12,29 @@
  * pays, not more.
  */
 #include <errno.h>
-#include <math.h>
 #include <string.h>
 
 #include "memcg_int.h"
 #include "textscan.h"
 
 #define N MI_NR
-#define GAUGE(n, v1, u, ...) { n, v1, MTS_STAT, MMS_MEMCG_BYTES, false, u, { __VA_ARGS__, N } }
-#define COUNT(n, v1, ...) { n, v1, MTS_STAT, MMS_MEMCG_COUNT, true, 1, { __VA_ARGS__, N } }
-#define EVENT(n, item) { "events_" n, NULL, MTS_EVENTS, MMS_MEMCG_COUNT, true, 1, { item, N } }
-#define PSI(n, u, c) { n, NULL, MTS_PSI, u, c, 0, { N } }
+#define DEF(n, v1_, src_, unit_, cum, raw, ...)                                          \
+	{ .name = n, .v1 = v1_, .src = src_, .unit = unit_, .cumulative = cum, .raw_unit = raw, \
+	  .items = { __VA_ARGS__ } }
+#define GAUGE(n, v1, u, ...) DEF(n, v1, MTS_STAT, MMS_MEMCG_BYTES, false, u, __VA_ARGS__, N)
+#define COUNT(n, v1, ...) DEF(n, v1, MTS_STAT, MMS_MEMCG_COUNT, true, 1, __VA_ARGS__, N)
+#define EVENT(n, item) DEF("events_" n, NULL, MTS_EVENTS, MMS_MEMCG_COUNT, true, 1, item, N)
+#define PSI(n, u, c) DEF(n, NULL, MTS_PSI, u, c, 0, N)
+#define SUM(n, a, b, c, d)                                                                  \
+	{ .name = n, .src = MTS_STAT, .unit = MMS_MEMCG_COUNT, .cumulative = true,           \
+	  .raw_unit = 1, .items = { MI_##a, MI_##b, MI_##c, MI_##d },                          \
+	  .parts = { #a, #b, #c, #d } }
 
 const struct memcg_stat_def memcg_stats[] = {
-	{ "usage", NULL, MTS_USAGE, MMS_MEMCG_BYTES, false, 0, { N } },
-	{ "limit", NULL, MTS_LIMIT, MMS_MEMCG_BYTES, false, 0, { N } },
-	{ "high", NULL, MTS_HIGH, MMS_MEMCG_BYTES, false, 0, { N } },
-	{ "swap", NULL, MTS_SWAP, MMS_MEMCG_BYTES, false, 0, { MI_MEMCG_SWAP, N } },
+	DEF("usage", NULL, MTS_USAGE, MMS_MEMCG_BYTES, false, 0, N),
+	DEF("limit", NULL, MTS_LIMIT, MMS_MEMCG_BYTES, false, 0, N),
+	DEF("high", NULL, MTS_HIGH, MMS_MEMCG_BYTES, false, 0, N),
+	DEF("swap", NULL, MTS_SWAP, MMS_MEMCG_BYTES, false, 0, MI_MEMCG_SWAP, N),
 	GAUGE("anon", "rss", 0, MI_NR_ANON_MAPPED),
 	GAUGE("file", "cache", 0, MI_NR_FILE_PAGES),
 	GAUGE("kernel", NULL, 0, MI_MEMCG_KMEM),
@@ -62,12 +68,8 @@ const struct memcg_stat_def memcg_stats[] = {
 	COUNT("workingset_restore_anon", NULL, MI_WORKINGSET_RESTORE_ANON),
 	COUNT("workingset_restore_file", NULL, MI_WORKINGSET_RESTORE_FILE),
 	COUNT("workingset_nodereclaim", NULL, MI_WORKINGSET_NODERECLAIM),
-	{ "pgscan", NULL, MTS_STAT, MMS_MEMCG_COUNT, true, 1,
-	  { MI_PGSCAN_KSWAPD, MI_PGSCAN_DIRECT, MI_PGSCAN_KHUGEPAGED, MI_PGSCAN_PROACTIVE },
-	  { "pgscan_kswapd", "pgscan_direct", "pgscan_khugepaged", "pgscan_proactive" } },
-	{ "pgsteal", NULL, MTS_STAT, MMS_MEMCG_COUNT, true, 1,
-	  { MI_PGSTEAL_KSWAPD, MI_PGSTEAL_DIRECT, MI_PGSTEAL_KHUGEPAGED, MI_PGSTEAL_PROACTIVE },
-	  { "pgsteal_kswapd", "pgsteal_direct", "pgsteal_khugepaged", "pgsteal_proactive" } },
+	SUM("pgscan", PGSCAN_KSWAPD, PGSCAN_DIRECT, PGSCAN_KHUGEPAGED, PGSCAN_PROACTIVE),
+	SUM("pgsteal", PGSTEAL_KSWAPD, PGSTEAL_DIRECT, PGSTEAL_KHUGEPAGED, PGSTEAL_PROACTIVE),
 	COUNT("pgscan_kswapd", NULL, MI_PGSCAN_KSWAPD),
 	COUNT("pgscan_direct", NULL, MI_PGSCAN_DIRECT),
 	COUNT("pgsteal_kswapd", NULL, MI_PGSTEAL_KSWAPD),
@@ -308,9 +310,8 @@ static int parse_pressure(const char *text, size_t len, const int *stats, int nr
 		if (!strcmp(n, "total"))
 			values[i] = l->total_us;
 		else
-			values[i] = (uint64_t)llround((!strcmp(n, "avg10") ? l->avg10 :
-						       !strcmp(n, "avg60") ? l->avg60 :
-									     l->avg300) * 100);
+			values[i] = (uint64_t)((!strcmp(n, "avg10") ? l->avg10 :
+						!strcmp(n, "avg60") ? l->avg60 : l->avg300) * 100 + 0.5);
 		*present |= 1ull << i;
 	}
 	return 0;

@@ -17,6 +17,7 @@ struct cg_ent {
 	char *path;     /* relative to the reader's root: "/", "/a/b" */
 	int fd[MF_NR];  /* -1 not opened yet, FD_ABSENT, or open */
 	uint32_t gen;   /* the last snapshot it was in */
+	uint32_t scanned; /* the snapshot its directory was last scanned for new children */
 };
 
 /* Which stats text serves, grouped by file: stats[f][k] lands in output slot slot[f][k]. */
@@ -26,7 +27,7 @@ struct text_plan {
 	int slot[MF_NR][MMS_MEMCG_STATS_MAX];
 };
 
-struct memcg_bpf;
+struct memcg_be;
 
 struct mms_memcg_reader {
 	struct mms_host host;
@@ -45,7 +46,7 @@ struct mms_memcg_reader {
 	uint64_t text_mask;       /* stats text serves on every row */
 	uint64_t root_text_mask;  /* ... and also on the hierarchy's root row */
 	struct text_plan plan_all, plan_root;
-	struct memcg_bpf *bpf;    /* NULL: text backend */
+	struct memcg_be *bpf;     /* NULL: text backend */
 	/* the table */
 	struct cg_ent *ents;
 	int nr_ents, cap_ents;

@@ -33,6 +33,43 @@ int mms_compact_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *
 			    size_t size);
 int mms_extfrag_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 			    size_t size);
+
+/* ---- extfrag counters (kmem:mm_page_alloc_extfrag) ---- */
+
+#define MMS_EXTFRAG_TYPES 8 /* migrate types counted (MIGRATE_TYPES is 5 or 6) */
+
+/* Running totals per [allocating type][fallback type][fragmenting 0/1]. */
+struct mms_extfrag_kinds {
+	uint64_t n[MMS_EXTFRAG_TYPES][MMS_EXTFRAG_TYPES][2];
+};
+
+#define MMS_EXTFRAG_OTHER_TGID UINT32_MAX /* the row of processes that found the map full */
+
+struct mms_extfrag_proc_row {
+	uint32_t tgid;          /* or MMS_EXTFRAG_OTHER_TGID */
+	char comm[16];
+	uint64_t events, fragmenting; /* running totals */
+	bool gone;              /* exited: removed from the map after this call */
+};
+
+/*
+ * The pageblock order the kernel uses to call a fallback fragmenting: the
+ * "Page block order:" line of /proc/pagetypeinfo (root only), else 9, which is
+ * min(PMD order, MAX_PAGE_ORDER) on x86-64 with 4 KiB pages. *source says which
+ * ("pagetypeinfo" or "default"). Cannot fail.
+ */
+int mms_extfrag_pageblock_order(const char **source);
+/* The running totals per kind. Returns 0 or a negative errno. */
+int mms_extfrag_read_kinds(const struct mms_tracer *t, struct mms_extfrag_kinds *out);
+/*
+ * Calls fn with each process's running totals; the rows of processes that have
+ * exited are passed with gone set and then deleted, so the map only holds live
+ * processes. Returns 0 or a negative errno.
+ */
+int mms_extfrag_read_procs(const struct mms_tracer *t,
+			   void (*fn)(void *ctx, const struct mms_extfrag_proc_row *row),
+			   void *ctx);
+
 /* After the skeleton loaded: attach and open the event loop (undone on failure). */
 int mms_tracer_start(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 		     size_t size);

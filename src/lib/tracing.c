@@ -149,8 +149,11 @@ int mms_links_attach(struct mms_links *l, struct bpf_object *obj, char *why, siz
 {
 	const char *fault = getenv("MMSCOPE_FAULT");
 	struct bpf_program *prog;
+	int nr_load = 0;
 
 	l->nr = 0;
+	bpf_object__for_each_program(prog, obj)
+		nr_load += bpf_program__autoload(prog);
 	bpf_object__for_each_program(prog, obj) {
 		struct bpf_link *link;
 		int err;
@@ -159,8 +162,8 @@ int mms_links_attach(struct mms_links *l, struct bpf_object *obj, char *why, siz
 			continue;
 		if (l->nr == MMS_LINKS_MAX) {
 			err = -E2BIG;
-		} else if (fault && !strcmp(fault, "attach") && l->nr == 1) {
-			err = -EBUSY; /* the test hook: fail with one link live */
+		} else if (fault && !strcmp(fault, "attach") && l->nr == nr_load - 1) {
+			err = -EBUSY; /* the test hook: the last attach fails, the others live */
 		} else {
 			link = bpf_program__attach(prog);
 			err = link ? 0 : -errno;

@@ -61,8 +61,9 @@ void mms_libbpf_verbosity(int verbose);
 /*
  * Attaches every program of obj that is set to load. On failure detaches what
  * it attached, fills why (naming the program) and returns the negative errno.
- * MMSCOPE_FAULT=attach in the environment makes the second attach fail (-EBUSY),
- * so tests can check that a failed attach leaves nothing behind.
+ * MMSCOPE_FAULT=attach in the environment makes the last attach fail (-EBUSY)
+ * with every other link live, so tests can check that a failed attach leaves
+ * nothing behind (an object of one program fails its only attach).
  */
 int mms_links_attach(struct mms_links *l, struct bpf_object *obj, char *why, size_t size);
 void mms_links_destroy(struct mms_links *l);

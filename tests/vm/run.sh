@@ -105,6 +105,17 @@ build_initramfs() {
 	cp "$workloads"/* "$stage/bin/"
 	cp "$repo/tests/vm/init" "$stage/init"
 	cp "$repo"/tests/vm/guest/*.sh "$stage/tests/"
+	# The peer of 22-drsnoop.sh, when the host has libbpf-tools: dynamically
+	# linked, so its shared libraries and loader go in at the same paths.
+	if [ -x /usr/sbin/drsnoop ]; then
+		local lib
+		mkdir -p "$stage/usr/sbin"
+		cp /usr/sbin/drsnoop "$stage/usr/sbin/"
+		for lib in $(ldd /usr/sbin/drsnoop | grep -oE '/[^ ]+'); do
+			mkdir -p "$stage$(dirname "$lib")"
+			cp -L "$lib" "$stage$lib"
+		done
+	fi
 	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out/initramfs.cpio.gz"
 	log "initramfs $(du -k "$out/initramfs.cpio.gz" | cut -f1) KiB"
 }

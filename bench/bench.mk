@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0
+# Benchmarks (bench/*.c, one static binary each into $(OUT)/bench/): `make bench` runs
+# them; they print ratios measured in one run, never absolute targets. The memcg
+# benchmark is also packed into the VM initramfs (as a workload helper) so that the
+# guests can run it on cgroup v2 and the kfunc kernel.
+
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
+
+.PHONY: bench
+bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
+$(OUT)/bench/%: bench/%.c $(OUT)/libmmscope.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $< $(OUT)/libmmscope.a $(STATIC_LIBS)
+
+workloads: $(OUT)/workloads/bench-memcg
+$(OUT)/workloads/bench-memcg: $(OUT)/bench/memcg
+	@mkdir -p $(dir $@)
+	cp $< $@

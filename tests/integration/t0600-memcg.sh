@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# mmscope memcg on this machine's cgroup v1 memory hierarchy: a cgroup of our own
+# holding known anon (hog), shmem (a tmpfs file) and file (page cache) memory; every
+# backend must agree with memory.stat within the staleness bound (docs/memcg.md:
+# rstat flush threshold, 64 pages per CPU, or 1%); churn while reading; a bad ROOT is
+# exit 2 and a hierarchy without the memory controller exit 3.
+. "$(dirname "$0")/lib.sh"
+
+WL=$TOP/build/workloads
+V1=/sys/fs/cgroup/memory
+if ! is_root || [ ! -f $V1/memory.stat ]; then
+	skip memcg "needs root and the v1 memory controller at $V1"
+	exit 0
+fi
+[ -x "$WL/hog" ] || make -C "$TOP" workloads >/dev/null 2>&1
+cg=$V1/mmscope-t0600-$$
+shm=/dev/shm/mmscope-t0600-$$
+hogpid=
+cleanup() {
+	[ -n "$hogpid" ] && kill "$hogpid" 2>/dev/null && wait "$hogpid" 2>/dev/null
+	rm -f "$shm" "$SCRATCH/file"
+	for d in "$cg"/churn-* "$cg"/a/b "$cg"/a "$cg"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+	rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+mkdir -p "$cg/a/b"
+
+# Known amounts, charged to $cg/a/b: 32 MiB anon, 16 MiB shmem, 24 MiB page cache.
+sh -c "echo \$\$ > $cg/a/b/cgroup.procs; exec $WL/hog -n 32" >"$SCRATCH/hog.out" 2>&1 &
+hogpid=$!
+sh -c "echo \$\$ > $cg/a/b/cgroup.procs; dd if=/dev/zero of=$shm bs=1M count=16 2>/dev/null; dd if=/dev/zero of=$SCRATCH/file bs=1M count=24 2>/dev/null"
+for i in $(seq 50); do grep -q holding "$SCRATCH/hog.out" && break; sleep 0.1; done
+
+# stat KEY: the hierarchical value in memory.stat of $cg/a/b (reading it flushes).
+stat() { awk -v k="total_$1" '$1 == k { print $2 }' "$cg/a/b/memory.stat"; }
+tol=$(( $(nproc) * 64 * 4096 ))
+
+for backend in core text; do
+	if ! "$MMSCOPE" -j memcg "$cg" --backend $backend -s anon,file,shmem,usage,pgfault >"$SCRATCH/$backend.json" 2>"$SCRATCH/err"; then
+		not_ok "memcg-$backend-runs" "$(cat "$SCRATCH/err")"
+		continue
+	fi
+	ok "memcg-$backend-runs"
+	for pair in anon:rss:33554432 file:cache:41943040 shmem:shmem:16777216; do
+		name=${pair%%:*} rest=${pair#*:}
+		key=${rest%%:*} min=${rest#*:}
+		got=$(json_get "$SCRATCH/$backend.json" "[c['stats']['$name'] for c in d['cgroups'] if c['path'] == '/a/b'][0]")
+		want=$(stat $key)
+		diff=$(( got > want ? got - want : want - got ))
+		bound=$(( want / 100 > tol ? want / 100 : tol ))
+		if [ "$got" -lt "$min" ]; then
+			not_ok "memcg-$backend-$name" "$got < known $min"
+		elif [ "$diff" -gt "$bound" ]; then
+			not_ok "memcg-$backend-$name" "mmscope $got vs memory.stat $want (bound $bound)"
+		else
+			ok "memcg-$backend-$name ($got vs memory.stat $want)"
+		fi
+	done
+	rows=$(json_get "$SCRATCH/$backend.json" "[c['path'] for c in d['cgroups']]")
+	[ "$rows" = '["/", "/a", "/a/b"]' ] && ok "memcg-$backend-rows" ||
+		not_ok "memcg-$backend-rows" "$rows"
+	src=$(json_get "$SCRATCH/$backend.json" "d['backend']")
+	[ "$src" = "\"$backend\"" ] && ok "memcg-$backend-backend" || not_ok "memcg-$backend-backend" "$src"
+done
+
+# Churn: cgroups created and removed while a stream reads every 50 ms; each snapshot's
+# rows must be unique by id, and each path must exist or have been one we removed.
+(
+	i=0
+	while [ $i -lt 150 ]; do
+		mkdir "$cg/churn-$i" 2>/dev/null
+		[ $i -ge 3 ] && rmdir "$cg/churn-$((i - 3))" 2>/dev/null
+		i=$((i + 1))
+	done
+) &
+churn=$!
+for backend in core text; do
+	if "$MMSCOPE" -j memcg "$cg" --backend $backend -s anon,pgfault 0.02 30 >"$SCRATCH/churn.json" 2>"$SCRATCH/err"; then
+		if python3 - "$SCRATCH/churn.json" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    ids = [c["id"] for c in d["cgroups"]]
+    assert len(ids) == len(set(ids)), "duplicate rows"
+    for c in d["cgroups"]:
+        p = c["path"]
+        assert p in ("/", "/a", "/a/b") or p.startswith("/churn-"), p
+PY
+		then ok "memcg-$backend-churn"; else not_ok "memcg-$backend-churn" "bad rows"; fi
+	else
+		not_ok "memcg-$backend-churn" "exit $?: $(cat "$SCRATCH/err")"
+	fi
+done
+wait $churn
+
+# A cgroup deleted between two reads: gone from the next snapshot, no error.
+mkdir "$cg/churn-gone"
+"$MMSCOPE" -j memcg "$cg" --backend core -s anon 0.3 1 >"$SCRATCH/gone.json" 2>"$SCRATCH/err" &
+reader=$!
+sleep 0.15
+rmdir "$cg/churn-gone"
+if wait $reader && [ "$(sed -n 1p "$SCRATCH/gone.json" | grep -c churn-gone)" = 1 ] &&
+   [ "$(sed -n 2p "$SCRATCH/gone.json" | grep -c churn-gone)" = 0 ]; then
+	ok "memcg-deleted-between-reads"
+else
+	not_ok "memcg-deleted-between-reads" "$(cat "$SCRATCH/err") $(cut -c1-200 "$SCRATCH/gone.json")"
+fi
+
+expect_status memcg-root-missing 2 "$MMSCOPE" memcg /nonexistent/cgroup
+expect_status memcg-root-not-cgroup 2 "$MMSCOPE" memcg /tmp
+expect_status memcg-bad-stat 2 "$MMSCOPE" memcg "$cg" -s anon,nosuchstat
+expect_status memcg-bad-backend 2 "$MMSCOPE" memcg "$cg" --backend fast
+if [ -d /sys/fs/cgroup/cpu ]; then
+	expect_status memcg-no-memory-controller 3 "$MMSCOPE" memcg /sys/fs/cgroup/cpu
+fi
+expect_status memcg-kfunc-missing 3 "$MMSCOPE" memcg "$cg" --backend kfunc

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The memcg text parsers on recorded files: v1 memory.stat of this machine (6.18,
+ * total_* keys mapped to v2 names), v2 memory.stat and memory.events of Debian 6.1 and
+ * the 7.2 test kernel; absent statistics stay absent; the catalog's names and aliases;
+ * malformed input names its line.
+ */
+#include "unit.h"
+
+static int idx(const char *name)
+{
+	int i = mms_memcg_stat_find(name);
+
+	if (i < 0)
+		fail_msg("no stat %s", name);
+	return i;
+}
+
+static void parse(const char *fixture_name, int version, const char *const *names, int nr,
+		  uint64_t *values, uint64_t *present)
+{
+	struct mms_error err = { 0 };
+	int stats[MMS_MEMCG_STATS_MAX];
+	size_t len;
+	char *text = fixture(fixture_name, &len);
+	int rc;
+
+	for (int i = 0; i < nr; i++)
+		stats[i] = idx(names[i]);
+	rc = mms_parse_memcg_stat(text, len, version, stats, nr, values, present, &err);
+	if (rc)
+		fail_msg("%s: %d at line %d: %s", fixture_name, rc, err.line, err.msg);
+	free(text);
+}
+
+static void test_v1_names(void **state)
+{
+	static const char *const names[] = { "anon", "file", "pgfault", "kernel", "pgscan",
+					     "shmem" };
+	uint64_t v[6], present;
+
+	parse("host-6.18/memory.stat.v1", 1, names, 6, v, &present);
+	/* rss -> anon, cache -> file, from the hierarchical total_* keys */
+	assert_int_equal(v[0], 986370048);
+	assert_int_equal(v[1], 472571904);
+	assert_int_equal(v[2], 25349440);
+	/* v1 has no kernel nor pgscan in memory.stat: absent, not 0 */
+	assert_int_equal(present, (1u << 0) | (1u << 1) | (1u << 2) | (1u << 5));
+}
+
+static void test_v2(void **state)
+{
+	static const char *const names[] = { "anon", "file", "pgscan", "pgfault", "zswapped",
+					     "anon_thp" };
+	uint64_t v[6], present;
+
+	parse("debian-6.1/memory.stat", 2, names, 6, v, &present);
+	assert_int_equal(v[0], 17928192);
+	assert_int_equal(v[1], 8921088);
+	assert_int_equal(v[2], 10688);
+	assert_int_equal(v[3], 10819);
+	/* Debian's 6.1 is built without zswap: no zswapped line, so absent */
+	assert_int_equal(present, 0x2f);
+	parse("test-7.2/memory.stat", 2, names, 4, v, &present);
+	assert_int_equal(v[0], 17932288);
+	assert_int_equal(v[1], 23076864);
+	assert_int_equal(v[2], 12800);
+	assert_int_equal(present, 0xf);
+}
+
+static void test_events(void **state)
+{
+	int stats[] = { idx("events_max"), idx("oom_kill"), idx("events_sock_throttled") };
+	struct mms_error err = { 0 };
+	uint64_t v[3], present;
+	size_t len;
+	char *text = fixture("debian-6.1/memory.events", &len);
+
+	assert_int_equal(mms_parse_memcg_events(text, len, stats, 3, v, &present, &err), 0);
+	assert_int_equal(v[0], 204);
+	assert_int_equal(v[1], 1);
+	/* 6.1 has no sock_throttled */
+	assert_int_equal(present, 3);
+	free(text);
+	text = fixture("test-7.2/memory.events", &len);
+	assert_int_equal(mms_parse_memcg_events(text, len, stats, 3, v, &present, &err), 0);
+	assert_int_equal(present, 7);
+	free(text);
+}
+
+static void test_catalog(void **state)
+{
+	assert_int_equal(mms_memcg_stat_find("oom_kill"), mms_memcg_stat_find("events_oom_kill"));
+	assert_true(mms_memcg_stat_find("rss") < 0); /* v1 names are not API names */
+	assert_true(mms_memcg_stat_find("") < 0);
+	assert_true(mms_memcg_stat_cumulative(idx("pgfault")));
+	assert_false(mms_memcg_stat_cumulative(idx("anon")));
+	assert_int_equal(mms_memcg_stat_unit(idx("some_avg10")), MMS_MEMCG_PERCENT_X100);
+	for (int i = 0; i < mms_memcg_stat_count(); i++)
+		assert_int_equal(mms_memcg_stat_find(mms_memcg_stat_name(i)), i);
+}
+
+static void expect_bad(const char *text, int version, int rc, int line)
+{
+	int stats[] = { idx("anon") };
+	struct mms_error err = { 0 };
+	uint64_t v[1], present;
+	int got = mms_parse_memcg_stat(text, strlen(text), version, stats, 1, v, &present, &err);
+
+	if (got != rc || (rc && err.line != line))
+		fail_msg("'%s': got %d at line %d (%s), expected %d at line %d", text, got,
+			 err.line, err.msg, rc, line);
+}
+
+static void test_malformed(void **state)
+{
+	expect_bad("anon 1\nfile 2\n", 2, 0, 0);
+	expect_bad("anon 1\nfile\n", 2, -EINVAL, 2);
+	expect_bad("anon -1\n", 2, -EINVAL, 1);
+	expect_bad("anon 18446744073709551616\n", 2, -ERANGE, 1);
+	expect_bad("anon 1 2\n", 2, -EINVAL, 1);
+	expect_bad("anon 12", 2, -EINVAL, 1); /* cut mid-line */
+	expect_bad("total_rss 1", 1, -EINVAL, 1); /* cut mid-line */
+	expect_bad("total_rss x\n", 1, -EINVAL, 1);
+	/* a bad value of a key nobody asked for is not decoded */
+	expect_bad("file x\nanon 1\n", 2, 0, 0);
+	/* bad options */
+	int bad[] = { 9999 };
+	uint64_t v[1], present;
+
+	assert_int_equal(mms_parse_memcg_stat("anon 1\n", 7, 2, bad, 1, v, &present, NULL), -EINVAL);
+	assert_int_equal(mms_parse_memcg_stat("anon 1\n", 7, 3, NULL, 0, v, &present, NULL),
+			 -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v1_names),
+		cmocka_unit_test(test_v2),
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_catalog),
+		cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

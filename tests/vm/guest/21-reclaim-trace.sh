@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# reclaim-trace: mmscope -j reclaim, in the background around the direct-reclaim
+# workload of 20-reclaim.sh, sees as many direct reclaim stalls as the kernel
+# records for mm_vmscan_direct_reclaim_begin in tracefs over the same window
+# (within 2%), and loses none.
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tracelib.sh"
+require_vm
+
+hold_pagecache
+tracer=
+trap 'trace_off; [ -z "$tracer" ] || kill -INT $tracer 2> /dev/null; kill $holder 2> /dev/null && wait $holder || true' EXIT
+start_tracer /tmp/reclaim.json mmscope -j reclaim ||
+	fail "mmscope reclaim did not start: $(head -c 300 /tmp/reclaim.json.err)"
+trace_on vmscan/mm_vmscan_direct_reclaim_begin vmscan/mm_vmscan_direct_reclaim_end ||
+	skip "no vmscan tracepoints in tracefs"
+reclaim 50 > /dev/null || fail "reclaim helper failed"
+trace_off
+stop_tracer || fail "mmscope reclaim exited $?: $(head -c 300 /tmp/reclaim.json.err)"
+tracer=
+begins=$(trace_count mm_vmscan_direct_reclaim_begin)
+ends=$(trace_count mm_vmscan_direct_reclaim_end)
+klost=$(trace_lost)
+ours=$(json_sum /tmp/reclaim.json direct)
+lost=$(json_sum /tmp/reclaim.json lost)
+lines=$(grep -c '"kind":"direct"' /tmp/reclaim.json || true)
+figures="mmscope direct stalls $ours (lines $lines, lost $lost), tracefs begin $begins end $ends (lost $klost)"
+[ "$klost" = 0 ] || fail "the trace buffer overflowed: $figures"
+[ "$begins" -gt 0 ] || fail "the workload caused no direct reclaim: $figures"
+[ "${lost:-x}" = 0 ] || fail "mmscope lost events: $figures"
+[ "$lines" = "$ours" ] || fail "stall lines and summary disagree: $figures"
+within_2pct "$ours" "$begins" || fail "counts differ by more than 2%: $figures"
+pass "$figures"

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# memcg: a cgroup of our own holds known anon (hog) and page cache; every memcg
+# backend this kernel has (kfunc where the memcg kfuncs exist, core, text) reports
+# anon and file within the staleness bound of memory.stat (64 pages per CPU or 1%),
+# a cgroup removed between reads drops out, a bad ROOT is exit 2.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] || skip "needs root to create a cgroup"
+if grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2> /dev/null; then
+	root=/sys/fs/cgroup v=2 anon=anon file=file
+elif [ -f /sys/fs/cgroup/memory/memory.stat ]; then
+	root=/sys/fs/cgroup/memory v=1 anon=total_rss file=total_cache
+else
+	skip "no cgroup memory controller enabled"
+fi
+command -v hog > /dev/null || skip "no hog helper"
+cg=$root/mmscope-test-memcg-$$
+mkdir -p "$cg/t"
+[ $v = 2 ] && echo +memory > "$cg/cgroup.subtree_control"
+sh -c "echo \$\$ > $cg/t/cgroup.procs; exec hog -n 24" > /tmp/hog.out 2>&1 &
+hog=$!
+sh -c "echo \$\$ > $cg/t/cgroup.procs; dd if=/dev/zero of=/tmp/memcg-file bs=1M count=8 2> /dev/null"
+i=0
+while [ $i -lt 100 ] && ! grep -q holding /tmp/hog.out; do sleep 0.1; i=$((i + 1)); done
+done_() {
+	kill $hog 2> /dev/null || true
+	wait $hog 2> /dev/null || true
+	rm -f /tmp/memcg-file
+	rmdir "$cg/gone" "$cg/t" "$cg" 2> /dev/null || true
+}
+trap done_ EXIT
+
+backends="core text"
+mmscope -j features | grep -q "\"memcg_kfuncs\":true" && backends="kfunc $backends"
+# field JSON PATH KEY: a stat of the row at PATH from one-line JSON.
+field() {
+	printf '%s' "$1" | sed "s|.*\"path\":\"$2\",\"id\":[0-9]*,\"stats\":{\([^}]*\)}.*|\1|" |
+		tr ',' '\n' | sed -n "s/^\"$3\":\([0-9]*\)$/\1/p"
+}
+tol=$(( $(nproc) * 64 * 4096 ))
+figures=""
+for b in $backends; do
+	json=$(mmscope -j memcg "$cg" --backend $b -s anon,file,usage) || fail "$b: exit $?"
+	for pair in anon:$anon file:$file; do
+		name=${pair%%:*} key=${pair#*:}
+		got=$(field "$json" /t $name)
+		want=$(awk -v k=$key '$1 == k { print $2 }' "$cg/t/memory.stat")
+		[ -n "$got" ] || fail "$b: no $name for /t: $json"
+		d=$(( got > want ? got - want : want - got ))
+		bound=$(( want / 100 > tol ? want / 100 : tol ))
+		[ $d -le $bound ] || fail "$b $name: $got vs memory.stat $want"
+		figures="$figures $b:$name=$got/$want"
+	done
+	[ "$(field "$json" /t anon)" -ge $((24 << 20)) ] || fail "$b: anon below the 24 MiB held"
+done
+mkdir "$cg/gone"
+mmscope -j memcg "$cg" --backend core -s anon 0.5 1 > /tmp/memcg.json &
+r=$!
+sleep 0.2
+rmdir "$cg/gone"
+wait $r || fail "core stream exit $?"
+[ "$(sed -n 2p /tmp/memcg.json | grep -c /gone)" = 0 ] || fail "removed cgroup still listed"
+rc=0
+mmscope memcg /proc > /dev/null 2>&1 || rc=$?
+[ $rc = 2 ] || fail "ROOT /proc: exit $rc, expected 2"
+pass "cgroup v$v, backends: $backends;$figures"

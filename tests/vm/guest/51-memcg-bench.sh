@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# memcg-bench: bench/memcg (packed as the bench-memcg helper) for N up to 1000 (the
+# guest has 512 MiB: 10,000 memcgs would not fit); the table is in the log, the ratios
+# at N=1 and N=1000 in the result line. VM only: TCG timings are not this machine's.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+require_vm
+command -v bench-memcg > /dev/null || skip "no bench-memcg helper"
+bench-memcg 1000 > /tmp/bench.out 2>&1 || { cat /tmp/bench.out; fail "bench-memcg exit $?"; }
+cat /tmp/bench.out
+line() { awk -v n="$1" '$1 == n { print "N=" n ": x kfunc " $6 ", x core " $7 ", x text " $8 }' /tmp/bench.out; }
+pass "$(line 1); $(line 1000)"

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced (after lib.sh) by the guest tests that hold a tracer's count against
+# the kernel's own count of the same tracepoint: tracefs (mounted by /init at
+# /sys/kernel/tracing) records the events into its ring buffer between
+# trace_on and trace_off, inside the tracer's window, and the records of each
+# event are counted in the trace file afterwards. A buffer that overflowed
+# makes the kernel's count unusable: trace_lost says so.
+
+T=/sys/kernel/tracing
+
+# start_tracer OUT COMMAND...: runs COMMAND in the background (stdout to OUT,
+# stderr to OUT.err) and returns once its BPF programs are attached: its file
+# table holds bpf_link descriptors (raw_tp, tp_btf) or perf events (kprobes),
+# and their number has not changed for 0.4 s. Sets $tracer to its pid.
+start_tracer() {
+	out=$1
+	shift
+	"$@" > "$out" 2> "$out.err" &
+	tracer=$!
+	prev=-1
+	i=0
+	while [ $i -lt 300 ]; do
+		kill -0 $tracer 2> /dev/null || return 1
+		n=$(ls -l /proc/$tracer/fd 2> /dev/null | grep -cE 'bpf_link|perf_event' || true)
+		if [ "$n" -gt 0 ] && [ "$n" = "$prev" ]; then
+			sleep 0.2
+			return 0
+		fi
+		prev=$n
+		i=$((i + 1))
+		sleep 0.2
+	done
+	return 1
+}
+
+# stop_tracer: SIGINT to $tracer, then waits; returns its exit status.
+stop_tracer() {
+	kill -INT $tracer 2> /dev/null || true
+	st=0
+	wait $tracer || st=$?
+	return $st
+}
+
+# trace_on EVENT...: empties the trace buffer (4 MiB per CPU) and records the
+# events (sys/name, as under events/).
+trace_on() {
+	echo 0 > $T/tracing_on
+	echo 0 > $T/events/enable
+	echo 4096 > $T/buffer_size_kb
+	for ev; do
+		[ -e "$T/events/$ev/enable" ] || return 1
+		echo 1 > "$T/events/$ev/enable"
+	done
+	: > $T/trace # also resets the overrun counters
+	echo 1 > $T/tracing_on
+}
+
+trace_off() {
+	echo 0 > $T/tracing_on
+	echo 0 > $T/events/enable
+}
+
+# trace_count NAME: records of event NAME (mm_compaction_begin...) in the buffer.
+trace_count() {
+	grep -c " $1: " $T/trace || true
+}
+
+# trace_lost: records the buffer overwrote or dropped since trace_on.
+trace_lost() {
+	cat $T/per_cpu/cpu*/stats | awk '/^overrun:/ || /^dropped events:/ { s += $NF } END { print s + 0 }'
+}
+
+# json_sum FILE KEY: KEY of the last "type":"summary" object of a JSON-lines
+# stream (a number; busybox has no JSON parser, and mmscope prints compact JSON).
+json_sum() {
+	grep '"type":"summary"' "$1" | tail -n 1 | sed -n "s/.*\"$2\":\([0-9][0-9]*\).*/\1/p"
+}
+
+# within_2pct A B: A and B differ by at most 2% of the larger.
+within_2pct() {
+	awk -v a="$1" -v b="$2" 'BEGIN { m = a > b ? a : b; d = a - b; if (d < 0) d = -d; exit !(d <= 0.02 * m) }'
+}
+
+# hold_pagecache: fills the page cache from the scratch disk and keeps it
+# (see 20-reclaim.sh); sets $holder. Fails the test when there is no disk.
+hold_pagecache() {
+	disk=
+	for d in /dev/vda /dev/nvme0n1; do
+		[ -b "$d" ] && disk=$d && break
+	done
+	[ -n "$disk" ] || fail "no scratch disk (/dev/vda, /dev/nvme0n1) to fill the page cache from"
+	pagecache -k "$disk" > /tmp/pagecache.out &
+	holder=$!
+	while ! grep -q holding /tmp/pagecache.out; do
+		kill -0 $holder 2> /dev/null || fail "pagecache -k $disk failed"
+		sleep 1
+	done
+}
