@@ -61,6 +61,7 @@ include fuzz/fuzz.mk
 -include tests/vm/vm.mk
 -include tests/workloads/workloads.mk
 -include bench/bench.mk
+-include bench/trace.mk
 
 clean:
 	rm -rf $(OUT) $(MMSCOPE)

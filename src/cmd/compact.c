@@ -286,7 +286,8 @@ int cmd_compact(struct cli *cli, int argc, char **argv)
 	c->start_ns = c->last_tick_ns = mms_monotonic_ns();
 	trace_loop_opts(&c->args, &lopts, on_tick, c);
 	rc = mms_evloop_run(&t.loop, &lopts);
-	uint64_t lost = mms_evloop_lost(&t.loop), now = mms_monotonic_ns();
+	uint64_t now = mms_monotonic_ns();
+	uint64_t lost = mms_evloop_lost(&t.loop) + mms_tracer_missed(&t);
 
 	/* The suitable counters are read from the maps before the object goes. */
 	mms_links_destroy(&t.links);

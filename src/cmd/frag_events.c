@@ -319,7 +319,8 @@ int cmd_frag_events(struct cli *cli, int argc, char **argv)
 	rc = mms_evloop_run(&c->t.loop, &lopts);
 	/* Detach first: the counters read last are then final. */
 	mms_links_destroy(&c->t.links);
-	uint64_t lost = mms_evloop_lost(&c->t.loop), now = mms_monotonic_ns();
+	uint64_t now = mms_monotonic_ns();
+	uint64_t lost = mms_evloop_lost(&c->t.loop) + mms_tracer_missed(&c->t);
 
 	/* The partial last interval, so the intervals add up to the summary. */
 	if (!rc)

@@ -302,7 +302,8 @@ int cmd_reclaim(struct cli *cli, int argc, char **argv)
 	c->start_ns = c->last_tick_ns = mms_monotonic_ns();
 	trace_loop_opts(&c->args, &lopts, on_tick, c);
 	rc = mms_evloop_run(&t.loop, &lopts);
-	uint64_t lost = mms_evloop_lost(&t.loop), now = mms_monotonic_ns();
+	uint64_t now = mms_monotonic_ns();
+	uint64_t lost = mms_evloop_lost(&t.loop) + mms_tracer_missed(&t);
 
 	/* Detach before printing: the summary is about a closed window. */
 	mms_tracer_close(&t);

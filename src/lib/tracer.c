@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
+
 #include "tracers.h"
 
 int mms_tracer_start(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
@@ -25,6 +27,25 @@ int mms_tracer_map_fd(const struct mms_tracer *t, const char *name)
 	struct bpf_map *m = t->obj ? bpf_object__find_map_by_name(t->obj, name) : NULL;
 
 	return m ? bpf_map__fd(m) : -1;
+}
+
+uint64_t mms_tracer_missed(const struct mms_tracer *t)
+{
+	struct bpf_program *prog;
+	uint64_t missed = 0;
+
+	if (!t->obj)
+		return 0;
+	bpf_object__for_each_program(prog, t->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			missed += info.recursion_misses;
+	}
+	return missed;
 }
 
 void mms_tracer_close(struct mms_tracer *t)

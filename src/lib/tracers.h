@@ -75,6 +75,12 @@ int mms_tracer_start(struct mms_tracer *t, const struct mms_tracer_opts *o, char
 		     size_t size);
 /* A map of the tracer's object by name; -1 when absent. */
 int mms_tracer_map_fd(const struct mms_tracer *t, const char *name);
+/*
+ * Runs of the tracer's programs the kernel skipped because one of them was
+ * already running on that CPU (an event inside an interrupt that came while the
+ * program ran): lost events too. 0 on kernels before 5.12, which do not count them.
+ */
+uint64_t mms_tracer_missed(const struct mms_tracer *t);
 void mms_tracer_close(struct mms_tracer *t);
 
 #endif

@@ -2,12 +2,16 @@
 # reclaim-trace: mmscope -j reclaim, in the background around the direct-reclaim
 # workload of 20-reclaim.sh, sees as many direct reclaim stalls as the kernel
 # records for mm_vmscan_direct_reclaim_begin in tracefs over the same window
-# (within 2%), and loses none.
+# (within 2%), and loses none. The counts compared are the workload's (comm
+# "reclaim"): mmscope's window is necessarily a little wider than tracefs's,
+# and in a VM with no free memory left, any process there (the shell writing
+# to tracefs) can stall; every process's totals are in the figures.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tracelib.sh"
 require_vm
 
+trace_setup
 hold_pagecache
 tracer=
 trap 'trace_off; [ -z "$tracer" ] || kill -INT $tracer 2> /dev/null; kill $holder 2> /dev/null && wait $holder || true' EXIT
@@ -21,14 +25,16 @@ stop_tracer || fail "mmscope reclaim exited $?: $(head -c 300 /tmp/reclaim.json.
 tracer=
 begins=$(trace_count mm_vmscan_direct_reclaim_begin)
 ends=$(trace_count mm_vmscan_direct_reclaim_end)
+kwork=$(trace_count mm_vmscan_direct_reclaim_begin reclaim)
 klost=$(trace_lost)
 ours=$(json_sum /tmp/reclaim.json direct)
 lost=$(json_sum /tmp/reclaim.json lost)
 lines=$(grep -c '"kind":"direct"' /tmp/reclaim.json || true)
-figures="mmscope direct stalls $ours (lines $lines, lost $lost), tracefs begin $begins end $ends (lost $klost)"
+work=$(grep '"kind":"direct"' /tmp/reclaim.json | grep -c '"comm":"reclaim"' || true)
+figures="workload's direct stalls: mmscope $work, tracefs $kwork; all: mmscope $ours (lost $lost), tracefs begin $begins end $ends (lost $klost)"
 [ "$klost" = 0 ] || fail "the trace buffer overflowed: $figures"
-[ "$begins" -gt 0 ] || fail "the workload caused no direct reclaim: $figures"
+[ "$kwork" -gt 0 ] || fail "the workload caused no direct reclaim: $figures"
 [ "${lost:-x}" = 0 ] || fail "mmscope lost events: $figures"
 [ "$lines" = "$ours" ] || fail "stall lines and summary disagree: $figures"
-within_2pct "$ours" "$begins" || fail "counts differ by more than 2%: $figures"
+within_2pct "$work" "$kwork" || fail "counts differ by more than 2%: $figures"
 pass "$figures"

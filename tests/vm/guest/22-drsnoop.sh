@@ -14,40 +14,64 @@ require_vm
 DRSNOOP=/usr/sbin/drsnoop
 [ -x $DRSNOOP ] || skip "drsnoop not in the initramfs (the host has no libbpf-tools package)"
 
+trace_setup
 hold_pagecache
 mms_pid= dr_pid=
-trap 'kill -INT $mms_pid $dr_pid 2> /dev/null; kill $holder 2> /dev/null && wait $holder || true' EXIT
+trap 'trace_off; kill -INT $mms_pid $dr_pid 2> /dev/null; kill $holder 2> /dev/null && wait $holder || true' EXIT
 start_tracer /tmp/dr.txt $DRSNOOP || skip "drsnoop cannot run on this kernel: $(head -c 300 /tmp/dr.txt.err)"
 dr_pid=$tracer
 start_tracer /tmp/mms.json mmscope -j reclaim ||
 	fail "mmscope reclaim did not start: $(head -c 300 /tmp/mms.json.err)"
 mms_pid=$tracer
+# The kernel's own timestamps too: a third opinion on every latency.
+trace_on vmscan/mm_vmscan_direct_reclaim_begin vmscan/mm_vmscan_direct_reclaim_end ||
+	skip "no vmscan tracepoints in tracefs"
 reclaim 50 > /dev/null || fail "reclaim helper failed"
+trace_off
 stop_tracer || fail "mmscope reclaim exited $?: $(head -c 300 /tmp/mms.json.err)"
 tracer=$dr_pid
 stop_tracer || fail "drsnoop exited $?: $(head -c 300 /tmp/dr.txt.err)"
 mms_pid= dr_pid=
 
-# "tid latency_ms" per direct stall, sorted per thread, numbered within it.
-grep '"kind":"direct"' /tmp/mms.json |
+# "tid latency_ms" per direct stall of the workload (comm "reclaim": the tools
+# start and stop at different times, and with no free memory left the other
+# one's start-up can stall too), sorted per thread, numbered within it.
+grep '"kind":"direct"' /tmp/mms.json | grep '"comm":"reclaim"' |
 	sed -n 's/.*"pid":\([0-9]*\),.*"latency_ns":\([0-9]*\).*/\1 \2/p' |
 	awk '{ printf "%s %.6f\n", $1, $2 / 1e6 }' | sort -k1,1n -k2,2n |
 	awk '{ print $1 "." ++n[$1], $2 }' > /tmp/mms.lat
 # drsnoop: TIME COMM TID LAT(ms) PAGES (COMM may hold spaces: count from the end).
-awk '$NF ~ /^[0-9]+$/ && $(NF-1) ~ /^[0-9.]+$/ && $(NF-2) ~ /^[0-9]+$/ { print $(NF-2), $(NF-1) }' /tmp/dr.txt |
+awk '$2 == "reclaim" && $NF ~ /^[0-9]+$/ && $(NF-1) ~ /^[0-9.]+$/ && $(NF-2) ~ /^[0-9]+$/ { print $(NF-2), $(NF-1) }' /tmp/dr.txt |
 	sort -k1,1n -k2,2n | awk '{ print $1 "." ++n[$1], $2 }' > /tmp/dr.lat
+# tracefs: "comm-tid [cpu] flags secs.usecs: event: ..." -> per-thread begin/end pairs.
+awk '{ tid = $1; sub(/.*-/, "", tid); ts = ""
+	for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { ts = $i; ev = $(i + 1); break }
+	if (ts == "") next; sub(/:$/, "", ts)
+	if ($1 !~ /^reclaim-/) next
+	if (ev == "mm_vmscan_direct_reclaim_begin:") b[tid] = ts
+	else if (ev == "mm_vmscan_direct_reclaim_end:" && (tid in b)) { printf "%s %.6f\n", tid, (ts - b[tid]) * 1000; delete b[tid] } }' \
+	$T/trace | sort -k1,1n -k2,2n | awk '{ print $1 "." ++n[$1], $2 }' > /tmp/tr.lat
 ours=$(wc -l < /tmp/mms.lat)
 theirs=$(wc -l < /tmp/dr.lat)
 lost=$(json_sum /tmp/mms.json lost)
 drlost=$(grep -c '^lost' /tmp/dr.txt.err || true)
-# Matched pairs: how many, how many disagree by more than 5% (+2 us), the largest relative gap.
-cmp=$(awk 'NR == FNR { m[$1] = $2; next }
+# compare A B: "matched, off by >5% (+2 us), largest relative gap in %" of two lists.
+compare() {
+	awk 'NR == FNR { m[$1] = $2; next }
 	($1 in m) { n++; a = m[$1]; b = $2; d = a - b; if (d < 0) d = -d; mx = a > b ? a : b
 		r = mx > 0 ? d / mx : 0; if (r > worst) worst = r
 		if (d > 0.05 * mx + 0.002) bad++ }
-	END { printf "%d %d %.4f\n", n, bad, worst }' /tmp/mms.lat /tmp/dr.lat)
-set -- $cmp
-figures="direct stalls: mmscope $ours (lost $lost), drsnoop $theirs (lost lines $drlost); matched $1, latency off by >5%: $2, largest gap $(awk -v w="$3" 'BEGIN { printf "%.2f%%", w * 100 }')"
+	END { printf "%d %d %.2f\n", n, bad + 0, worst * 100 }' "$1" "$2"
+}
+set -- $(compare /tmp/tr.lat /tmp/mms.lat) $(compare /tmp/tr.lat /tmp/dr.lat)
+kernel="tracefs $(wc -l < /tmp/tr.lat) (vs mmscope: $2 off, largest gap $3%; vs drsnoop: $5 off, largest gap $6%)"
+set -- $(compare /tmp/mms.lat /tmp/dr.lat)
+figures="workload's direct stalls: mmscope $ours (lost $lost), drsnoop $theirs (lost lines $drlost), $kernel; mmscope-drsnoop matched $1, latency off by >5%: $2, largest gap $3%"
+if [ "$2" != 0 ]; then
+	echo "thread.n mmscope drsnoop tracefs (ms):"
+	awk 'FILENAME == ARGV[1] { a[$1] = $2; next } FILENAME == ARGV[2] { b[$1] = $2; next } { print $1, a[$1], b[$1], $2 }' \
+		/tmp/mms.lat /tmp/dr.lat /tmp/tr.lat | head -n 20
+fi
 [ "$theirs" -gt 0 ] || fail "drsnoop saw no stall: $figures"
 within_2pct "$ours" "$theirs" || fail "counts differ by more than 2%: $figures"
 [ "$2" = 0 ] || fail "latencies of matched stalls differ: $figures"

@@ -41,12 +41,19 @@ stop_tracer() {
 	return $st
 }
 
-# trace_on EVENT...: empties the trace buffer (4 MiB per CPU) and records the
-# events (sys/name, as under events/).
+# trace_setup: sizes the trace buffer (4 MiB per CPU). Called before the test
+# fills memory: resizing allocates, and under pressure that is a reclaim stall
+# of its own in the tracer's window.
+trace_setup() {
+	echo 0 > $T/tracing_on
+	echo 4096 > $T/buffer_size_kb
+}
+
+# trace_on EVENT...: empties the trace buffer and records the events
+# (sys/name, as under events/).
 trace_on() {
 	echo 0 > $T/tracing_on
 	echo 0 > $T/events/enable
-	echo 4096 > $T/buffer_size_kb
 	for ev; do
 		[ -e "$T/events/$ev/enable" ] || return 1
 		echo 1 > "$T/events/$ev/enable"
@@ -60,9 +67,20 @@ trace_off() {
 	echo 0 > $T/events/enable
 }
 
-# trace_count NAME: records of event NAME (mm_compaction_begin...) in the buffer.
+# trace_count NAME [COMM]: records of event NAME (mm_compaction_begin...) in
+# the buffer; with COMM, only those of tasks named COMM.
 trace_count() {
-	grep -c " $1: " $T/trace || true
+	if [ $# = 2 ]; then
+		grep -cE "^ *$2-[0-9]+ .* $1: " $T/trace || true
+	else
+		grep -c " $1: " $T/trace || true
+	fi
+}
+
+# trace_comms NAME: "comm:count" of event NAME's records, most first (for figures).
+trace_comms() {
+	grep " $1: " $T/trace | awk '{ c = $1; sub(/-[0-9]+$/, "", c); n[c]++ } END { for (c in n) print n[c], c }' |
+		sort -rn | head -n 5 | awk '{ printf "%s:%s ", $2, $1 }'
 }
 
 # trace_lost: records the buffer overwrote or dropped since trace_on.
