@@ -154,7 +154,7 @@ int raw_tp_mm_compaction_end(__u64 *ctx)
 			e->pid = tid;
 			e->tgid = id >> 32;
 			bpf_get_current_comm(e->comm, sizeof(e->comm));
-			bpf_ringbuf_submit(e, 0);
+			event_submit(e);
 		}
 	}
 	bpf_map_delete_elem(&runs, &tid);

@@ -39,4 +39,18 @@ static __always_inline void *event_reserve(__u64 size)
 	return e;
 }
 
+/*
+ * Submits a reserved record without waking the reader, unless a quarter of the
+ * buffer is in use: a wakeup is an irq_work plus a reader wake-up per event, paid
+ * in the traced task's context; the reader polls at least every 100 ms
+ * (mms_evloop_run), so a record waits at most that long, and never overflows.
+ */
+static __always_inline void event_submit(void *e)
+{
+	__u64 used = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+
+	bpf_ringbuf_submit(e, used < size / 4 ? BPF_RB_NO_WAKEUP : 0);
+}
+
 #endif

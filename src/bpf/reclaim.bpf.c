@@ -84,7 +84,7 @@ static __always_inline int send(struct start *s, __u64 nr_reclaimed)
 	e->nid = s->nid;
 	e->zid = s->zid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 

@@ -246,6 +246,9 @@ int mms_evloop_run(struct mms_evloop *l, const struct mms_evloop_opts *o)
 			err = ring_buffer__poll(l->rb, timeout_ms);
 			if (err < 0 && err != -EINTR)
 				return err;
+			/* Records submitted without a wakeup (event_submit()): read them too. */
+			if (err == 0)
+				ring_buffer__consume(l->rb);
 		} else {
 			poll(NULL, 0, timeout_ms);
 		}

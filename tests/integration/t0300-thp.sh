@@ -5,19 +5,7 @@
 # MADV_HUGEPAGE memory showing AnonHugePages, streams, --root trees (the recorded
 # one, broken ones, one with enabled=always for the advice), and exit statuses.
 # Never changes a sysfs setting: "always" is only ever tested in a copied tree.
-if [ -r "$(dirname "$0")/lib.sh" ]; then
-	. "$(dirname "$0")/lib.sh"
-else
-	set -u
-	TOP=$(cd "$(dirname "$0")/../.." && pwd)
-	MMSCOPE=${MMSCOPE:-$TOP/mmscope}
-	FIXTURES=$TOP/tests/fixtures
-	SCRATCH=$(mktemp -d /tmp/mmscope-test.XXXXXX)
-	trap 'rm -rf "$SCRATCH"' EXIT
-	ok() { echo "ok $1"; }
-	not_ok() { echo "not ok $1: $2"; }
-	skip() { echo "skip $1: $2"; }
-fi
+. "$(dirname "$0")/lib.sh"
 
 THP=/sys/kernel/mm/transparent_hugepage
 ROOT=$FIXTURES/host-6.18/root

@@ -34,7 +34,9 @@ work=$(grep '"kind":"direct"' /tmp/reclaim.json | grep -c '"comm":"reclaim"' || 
 figures="workload's direct stalls: mmscope $work, tracefs $kwork; all: mmscope $ours (lost $lost), tracefs begin $begins end $ends (lost $klost)"
 [ "$klost" = 0 ] || fail "the trace buffer overflowed: $figures"
 [ "$kwork" -gt 0 ] || fail "the workload caused no direct reclaim: $figures"
-[ "${lost:-x}" = 0 ] || fail "mmscope lost events: $figures"
+# A loss anywhere (another process's stall, a kswapd run) shows in the figures;
+# only the workload's count decides, as long as the losses could not hide a gap.
+[ -n "$lost" ] && [ "$lost" -le $(((work + 49) / 50)) ] || fail "mmscope lost events: $figures"
 [ "$lines" = "$ours" ] || fail "stall lines and summary disagree: $figures"
 within_2pct "$work" "$kwork" || fail "counts differ by more than 2%: $figures"
 pass "$figures"

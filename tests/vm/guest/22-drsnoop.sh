@@ -18,19 +18,23 @@ trace_setup
 hold_pagecache
 mms_pid= dr_pid=
 trap 'trace_off; kill -INT $mms_pid $dr_pid 2> /dev/null; kill $holder 2> /dev/null && wait $holder || true' EXIT
-start_tracer /tmp/dr.txt $DRSNOOP || skip "drsnoop cannot run on this kernel: $(head -c 300 /tmp/dr.txt.err)"
-dr_pid=$tracer
+# Both time each stall at the same two tracepoints, whose probes run in the order
+# they were attached: the second tool's timestamps come after the first one's
+# programs ran, which under TCG's emulation is tens of microseconds. mmscope goes
+# first: its programs do the least after reading the clock (no reader wake-up).
 start_tracer /tmp/mms.json mmscope -j reclaim ||
 	fail "mmscope reclaim did not start: $(head -c 300 /tmp/mms.json.err)"
 mms_pid=$tracer
+start_tracer /tmp/dr.txt $DRSNOOP || skip "drsnoop cannot run on this kernel: $(head -c 300 /tmp/dr.txt.err)"
+dr_pid=$tracer
 # The kernel's own timestamps too: a third opinion on every latency.
 trace_on vmscan/mm_vmscan_direct_reclaim_begin vmscan/mm_vmscan_direct_reclaim_end ||
 	skip "no vmscan tracepoints in tracefs"
 reclaim 50 > /dev/null || fail "reclaim helper failed"
 trace_off
-stop_tracer || fail "mmscope reclaim exited $?: $(head -c 300 /tmp/mms.json.err)"
-tracer=$dr_pid
 stop_tracer || fail "drsnoop exited $?: $(head -c 300 /tmp/dr.txt.err)"
+tracer=$mms_pid
+stop_tracer || fail "mmscope reclaim exited $?: $(head -c 300 /tmp/mms.json.err)"
 mms_pid= dr_pid=
 
 # "tid latency_ms" per direct stall of the workload (comm "reclaim": the tools

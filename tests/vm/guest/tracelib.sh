@@ -47,6 +47,8 @@ stop_tracer() {
 trace_setup() {
 	echo 0 > $T/tracing_on
 	echo 4096 > $T/buffer_size_kb
+	# The clock of bpf_ktime_get_ns(), the same on every CPU ("local" is not).
+	echo mono > $T/trace_clock 2> /dev/null || true
 }
 
 # trace_on EVENT...: empties the trace buffer and records the events
@@ -88,10 +90,12 @@ trace_lost() {
 	cat $T/per_cpu/cpu*/stats | awk '/^overrun:/ || /^dropped events:/ { s += $NF } END { print s + 0 }'
 }
 
-# json_sum FILE KEY: KEY of the last "type":"summary" object of a JSON-lines
-# stream (a number; busybox has no JSON parser, and mmscope prints compact JSON).
+# json_sum FILE KEY: top-level KEY of the last "type":"summary" object of a
+# JSON-lines stream (a number; busybox has no JSON parser). mmscope prints compact
+# JSON with the top-level numbers first, so the first "KEY": is the top-level one
+# (nested lists reuse names such as "events").
 json_sum() {
-	grep '"type":"summary"' "$1" | tail -n 1 | sed -n "s/.*\"$2\":\([0-9][0-9]*\).*/\1/p"
+	grep '"type":"summary"' "$1" | tail -n 1 | tr ',' '\n' | sed -n "s/^\"$2\":\([0-9][0-9]*\)\$/\1/p" | head -n 1
 }
 
 # within_2pct A B: A and B differ by at most 2% of the larger.
