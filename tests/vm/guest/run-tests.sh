@@ -23,6 +23,12 @@ for t in "$dir"/[0-9][0-9]-*.sh; do
 		continue
 	fi
 	rm -f "$MMSCOPE_RESULT"
+	# Each test starts from the same memory: what an earlier test left in the page
+	# cache must not starve the next one (the VM only: never on the host).
+	if [ "${MMSCOPE_VM:-0}" = 1 ]; then
+		sync
+		echo 3 > /proc/sys/vm/drop_caches
+	fi
 	echo "== $MMSCOPE_VM_KERNEL $name"
 	rc=0
 	timeout -s KILL "$test_timeout" sh "$t" > "$tmp/out" 2>&1 || rc=$?
