@@ -168,33 +168,6 @@ static int on_tick(void *ctx, uint64_t now)
 	return 0;
 }
 
-static json_t *groups_json(struct compact_ctx *c, struct groups *gs, bool procs)
-{
-	json_t *a = json_array();
-	char cg[256];
-
-	groups_sort(gs, false);
-	for (size_t i = 0; i < gs->n && (int)i < c->args.top; i++) {
-		struct group *g = &gs->v[i];
-		uint64_t p[3];
-		json_t *o;
-
-		group_percentiles(g, p);
-		o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "runs", (json_int_t)g->lat.hist.count,
-			      "total_ns", (json_int_t)g->total_ns, "p50_ns", (json_int_t)p[0],
-			      "p99_ns", (json_int_t)p[1], "max_ns", (json_int_t)p[2]);
-		if (procs) {
-			json_object_set_new(o, "comm", json_string(g->comm));
-			json_object_set_new(o, "pid", json_integer(g->pid));
-		} else {
-			json_object_set_new(o, "cgroup", json_string(trace_cgroup_name(
-								 c->paths, g->memcg_id, cg, sizeof(cg))));
-		}
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
 static void print_summary(struct compact_ctx *c, struct mms_tracer *t, uint64_t lost,
 			  uint64_t now)
 {
@@ -220,8 +193,8 @@ static void print_summary(struct compact_ctx *c, struct mms_tracer *t, uint64_t 
 				      (json_int_t)(now - c->start_ns), "who", who, "results", results,
 				      "suitable", suitable);
 
-		json_object_set_new(o, "processes", groups_json(c, &c->procs, true));
-		json_object_set_new(o, "cgroups", groups_json(c, &c->cgroups, false));
+		json_object_set_new(o, "processes", trace_groups_json(&c->procs, c->args.top, "runs", c->paths, true));
+		json_object_set_new(o, "cgroups", trace_groups_json(&c->cgroups, c->args.top, "runs", c->paths, false));
 		json_emit(o);
 		return;
 	}

@@ -174,33 +174,6 @@ static int on_tick(void *ctx, uint64_t now)
 	return 0;
 }
 
-static json_t *groups_json(struct reclaim_ctx *c, struct groups *gs, bool procs)
-{
-	json_t *a = json_array();
-	char cg[256];
-
-	groups_sort(gs, false);
-	for (size_t i = 0; i < gs->n && (int)i < c->args.top; i++) {
-		struct group *g = &gs->v[i];
-		uint64_t p[3];
-		json_t *o;
-
-		group_percentiles(g, p);
-		o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "stalls", (json_int_t)g->lat.hist.count,
-			      "total_ns", (json_int_t)g->total_ns, "p50_ns", (json_int_t)p[0],
-			      "p99_ns", (json_int_t)p[1], "max_ns", (json_int_t)p[2]);
-		if (procs) {
-			json_object_set_new(o, "comm", json_string(g->comm));
-			json_object_set_new(o, "pid", json_integer(g->pid));
-		} else {
-			json_object_set_new(o, "cgroup", json_string(trace_cgroup_name(
-								 c->paths, g->memcg_id, cg, sizeof(cg))));
-		}
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
 static void print_groups(struct reclaim_ctx *c, struct groups *gs, bool procs)
 {
 	const char *hdr_p[] = { "<COMM", "PID", "STALLS", "TOTAL(ms)", "P50(ms)", "P99(ms)", "MAX(ms)" };
@@ -243,8 +216,8 @@ static void print_summary(struct reclaim_ctx *c, uint64_t lost, uint64_t now)
 				      (json_int_t)c->kswapd_runs, "kswapd_ns", (json_int_t)c->kswapd_ns,
 				      "duration_ns", (json_int_t)(now - c->start_ns));
 
-		json_object_set_new(o, "processes", groups_json(c, &c->procs, true));
-		json_object_set_new(o, "cgroups", groups_json(c, &c->cgroups, false));
+		json_object_set_new(o, "processes", trace_groups_json(&c->procs, c->args.top, "stalls", c->paths, true));
+		json_object_set_new(o, "cgroups", trace_groups_json(&c->cgroups, c->args.top, "stalls", c->paths, false));
 		json_emit(o);
 		return;
 	}

@@ -257,3 +257,31 @@ void group_percentiles(struct group *gr, uint64_t out[3])
 
 	mms_lat_percentiles(&gr->lat, ps, 3, out);
 }
+
+json_t *trace_groups_json(struct groups *gs, int top, const char *noun,
+			  struct mms_cgroup_paths *paths, bool procs)
+{
+	json_t *a = json_array();
+	char cg[256];
+
+	groups_sort(gs, false);
+	for (size_t i = 0; i < gs->n && (int)i < top; i++) {
+		struct group *g = &gs->v[i];
+		uint64_t p[3];
+		json_t *o;
+
+		group_percentiles(g, p);
+		o = json_pack("{s:I,s:I,s:I,s:I,s:I}", noun, (json_int_t)g->lat.hist.count,
+			      "total_ns", (json_int_t)g->total_ns, "p50_ns", (json_int_t)p[0],
+			      "p99_ns", (json_int_t)p[1], "max_ns", (json_int_t)p[2]);
+		if (procs) {
+			json_object_set_new(o, "comm", json_string(g->comm));
+			json_object_set_new(o, "pid", json_integer(g->pid));
+		} else {
+			json_object_set_new(o, "cgroup", json_string(trace_cgroup_name(
+								 paths, g->memcg_id, cg, sizeof(cg))));
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}

@@ -9,6 +9,8 @@
 #ifndef MMS_TRACE_COMMON_H
 #define MMS_TRACE_COMMON_H
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "lib/tracers.h"
 
@@ -66,5 +68,9 @@ void groups_free(struct groups *g);
 
 /* The p50/p99/max of a group in the JSON and text summaries. */
 void group_percentiles(struct group *gr, uint64_t out[3]);
+/* The top groups (processes, or cgroups named through paths) as a JSON array of
+ * {noun: count, total_ns, p50_ns, p99_ns, max_ns, comm+pid | cgroup}. */
+json_t *trace_groups_json(struct groups *gs, int top, const char *noun,
+			  struct mms_cgroup_paths *paths, bool procs);
 
 #endif
