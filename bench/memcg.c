@@ -8,6 +8,10 @@
  * same run; prints microseconds per snapshot and the ratios control / backend.
  *
  *   memcg [MAX_N]
+ *
+ * MMSCOPE_BENCH_N=1000 measures that N alone; MMSCOPE_BENCH_BACKENDS=core (a list:
+ * "core,text") skips the other backends; MMSCOPE_BENCH_SECONDS (default 0.4) is the
+ * CPU time per measurement: for `perf record -g` on one backend.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,6 +41,7 @@ static const char *const v1_keys[] = {
 static char parent[512];
 static int nr_children;
 static volatile sig_atomic_t stop;
+static double min_seconds = 0.4;
 
 static void on_signal(int sig)
 {
@@ -146,21 +151,34 @@ static int control_read(struct control *c, int version)
 	return 0;
 }
 
-/* Runs fn until it has used 0.4 s of CPU (at least 3 times); CPU us per call. */
+/*
+ * Runs call until it has used min_seconds of CPU (at least 3 times); CPU us per call.
+ * getrusage() costs about a microsecond, as much as a one-cgroup snapshot: it is read
+ * between batches of calls (doubling while a batch takes under 10 ms), not per call.
+ */
 #define MEASURE(result, call)                                                   \
 	do {                                                                    \
-		double t0 = cpu_seconds(), t;                                   \
-		long iters = 0;                                                 \
+		double t0 = cpu_seconds(), t = 0, tb = t0;                      \
+		long iters = 0, batch = 1;                                      \
 		do {                                                            \
-			if ((call) < 0) {                                       \
-				result = -1;                                    \
-				break;                                          \
+			for (long b_ = 0; b_ < batch; b_++) {                   \
+				if ((call) < 0) {                               \
+					result = -1;                            \
+					iters = 0;                              \
+					break;                                  \
+				}                                               \
+				iters++;                                        \
 			}                                                       \
-			iters++;                                                \
-			t = cpu_seconds() - t0;                                 \
-		} while (!stop && (t < 0.4 || iters < 3));                      \
+			if (!iters)                                             \
+				break;                                          \
+			t = cpu_seconds();                                      \
+			if (t - tb < 0.01)                                      \
+				batch *= 2;                                     \
+			tb = t;                                                 \
+			t -= t0;                                                \
+		} while (!stop && (t < min_seconds || iters < 3));              \
 		if (iters)                                                      \
-			result = (cpu_seconds() - t0) / iters * 1e6;            \
+			result = t / iters * 1e6;                               \
 	} while (0)
 
 static double bench_backend(enum mms_memcg_backend b, int n, const int *stats,
@@ -233,7 +251,12 @@ int main(int argc, char **argv)
 	static const enum mms_memcg_backend backends[] = { MMS_MEMCG_KFUNC, MMS_MEMCG_CORE,
 							   MMS_MEMCG_TEXT };
 	int max_n = argc > 1 ? atoi(argv[1]) : 10000, version, stats[NSTATS];
+	const char *only_n = getenv("MMSCOPE_BENCH_N"), *only_b = getenv("MMSCOPE_BENCH_BACKENDS");
+	const char *secs = getenv("MMSCOPE_BENCH_SECONDS");
 	struct rlimit rl;
+
+	if (secs && atof(secs) > 0)
+		min_seconds = atof(secs);
 
 	for (int i = 0; i < NSTATS; i++)
 		stats[i] = mms_memcg_stat_find(stat_names[i]);
@@ -262,6 +285,8 @@ int main(int argc, char **argv)
 
 		if (n > max_n)
 			break;
+		if (only_n && atoi(only_n) != n)
+			continue;
 		/* Two descriptors per cgroup (control, text backend): stay under RLIMIT_NOFILE. */
 		if ((rlim_t)(2 * rows + 64) > rl.rlim_cur) {
 			n = (int)((rl.rlim_cur - 64) / 2) - 1;
@@ -283,11 +308,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "control: cannot open files: %s\n", strerror(errno));
 			return 1;
 		}
-		MEASURE(ctl, control_read(&c, version));
+		if (!only_b || strstr(only_b, "control"))
+			MEASURE(ctl, control_read(&c, version));
 		control_close(&c);
 		for (int b = 0; b < 3; b++) {
+			const char *name = b == 0 ? "kfunc" : b == 1 ? "core" : "text";
+
+			us[b] = -1;
+			if (only_b && !strstr(only_b, name))
+				continue;
 			us[b] = bench_backend(backends[b], n, stats, &used);
-			if (us[b] >= 0 && strcmp(used, b == 0 ? "kfunc" : b == 1 ? "core" : "text"))
+			if (us[b] >= 0 && strcmp(used, name))
 				us[b] = -1;
 		}
 		printf("%6d %12.1f", n, ctl);

@@ -55,6 +55,23 @@ static const struct command commands[] = {
 	  "  --backend B        auto (default), kfunc, core or text\n"
 	  "  --self             ROOT alone, not its descendants\n"
 	  "  INTERVAL [COUNT]   repeat; counters are shown as rates per second\n" },
+	{ "alloc", cmd_alloc, "kernel memory per allocation call site: bytes, calls, growth",
+	  "[--file PAT] [--func PAT] [--module PAT] [--line N] [--min-size SIZE]\n"
+	  "         [--max-size SIZE] [--accurate|--inaccurate] [--sort bytes|calls|growth]\n"
+	  "         [-n N] [--diff SECONDS] [--backend B] [INTERVAL [COUNT]]\n"
+	  "  --file, --func, --module PAT\n"
+	  "                     substring, or a glob (fnmatch) of the whole name when PAT has\n"
+	  "                     * ? or [; --module '' selects built-in code\n"
+	  "  --line N           only call sites on line N\n"
+	  "  --min-size, --max-size SIZE\n"
+	  "                     bytes outstanding at the site, inclusive (4096, 64K, 1.5M)\n"
+	  "  --accurate, --inaccurate\n"
+	  "                     only sites the kernel counts exactly, or only accurate:no ones\n"
+	  "  --sort KEY         bytes (default), calls, or growth (with --diff or INTERVAL)\n"
+	  "  -n, --top N        sites shown (default 20; 0: all)\n"
+	  "  --diff SECONDS     two snapshots SECONDS apart: growth per site, per second\n"
+	  "  --backend B        auto (default), allocinfo, bpf-tags, ioctl or bpf-trace\n"
+	  "  INTERVAL [COUNT]   repeat: a snapshot, then growth over each INTERVAL\n" },
 	{ "help", NULL, "help on a command", "COMMAND\n" },
 };
 

@@ -49,6 +49,7 @@ struct {
 
 struct memcg_cfg cfg = {};
 __u32 nr_out, overflow;
+__u64 self_cgrp; /* struct cgroup * of the self-only link's cgroup */
 
 static __always_inline unsigned int state_bytes(void)
 {
@@ -109,13 +110,14 @@ static __always_inline void dump_one(struct mem_cgroup *memcg, __u64 id, __u64 p
 		nr_out++;
 }
 
+/* Sums the slots of s from arr, which holds the array's entries from lo on. */
 static __always_inline __u64 sum_slots(const struct memcg_src *s, const long long *arr,
-				       bool clamp)
+				       unsigned int lo, bool clamp)
 {
 	__u64 sum = 0;
 
 	for (int k = 0; k < MEMCG_SUM_MAX; k++) {
-		unsigned int idx = s->idx[k];
+		unsigned int idx = s->idx[k] - lo;
 		long long v;
 
 		if (k >= s->nr || idx >= MEMCG_RAW_MAX)
@@ -127,54 +129,57 @@ static __always_inline __u64 sum_slots(const struct memcg_src *s, const long lon
 	return sum;
 }
 
-SEC("iter/cgroup")
-int memcg_core(struct bpf_iter__cgroup *ctx)
+/*
+ * Copies the spans of state[] and events[] that the configured slots use (a dozen
+ * statistics touch a few hundred bytes of the 1-2 KiB arrays: the copy was most of the
+ * per-cgroup cost).
+ */
+static __always_inline int read_spans(struct memcg_vmstats *vm, long long *state,
+				      long long *events)
 {
-	struct cgroup *cgrp = ctx->cgroup;
-	struct cgroup_subsys_state *parent;
-	struct memcg_vmstats *vm = NULL;
-	struct mem_cgroup *memcg;
-	struct memcg_rec *rec;
-	struct raw *raw;
-	__u32 k = 0;
-	__u64 id;
+	unsigned int lo = cfg.state_lo, n = cfg.state_n, max = state_bytes() / 8;
+	void *base;
 
-	/* nr_out and overflow are zeroed by user space before each pass: the last call
-	 * of a one-cgroup walk also has seq_num 0, so a reset here would lose it. */
-	if (!cgrp) {
-		struct memcg_summary sum = { nr_out, overflow, state_bytes() / 8,
-					     events_bytes() / 8 };
+	if (n) {
+		if (lo >= max || n > max - lo || n > MEMCG_RAW_MAX)
+			return -1;
+		base = (void *)vm + bpf_core_field_offset(struct memcg_vmstats, state);
+		if (bpf_probe_read_kernel(state, n * 8, base + lo * 8))
+			return -1;
+	}
+	lo = cfg.events_lo;
+	n = cfg.events_n;
+	max = events_bytes() / 8;
+	if (n) {
+		if (lo >= max || n > max - lo || n > MEMCG_RAW_MAX)
+			return -1;
+		base = (void *)vm + bpf_core_field_offset(struct memcg_vmstats, events);
+		if (bpf_probe_read_kernel(events, n * 8, base + lo * 8))
+			return -1;
+	}
+	return 0;
+}
 
-		bpf_seq_write(ctx->meta->seq, &sum, sizeof(sum));
-		return 0;
-	}
-	id = BPF_CORE_READ(cgrp, kn, id);
-	parent = BPF_CORE_READ(cgrp, self.parent);
-	memcg = memcg_of(cgrp);
-	if (cfg.dump) {
-		if (memcg)
-			dump_one(memcg, id, parent ? BPF_CORE_READ(parent, cgroup, kn, id) : 0);
-		return 0;
-	}
-	raw = bpf_map_lookup_elem(&scratch, &k);
-	k = nr_out;
-	rec = bpf_map_lookup_elem(&records, &k);
-	if (!rec || !raw) {
-		overflow++;
-		return 0;
-	}
-	nr_out++;
-	rec->id = id;
+/* Fills rec from cgroup cgrp (a trusted pointer in the iterator, under RCU in the
+ * test-run program). */
+static __always_inline void fill_rec(struct cgroup *cgrp, struct memcg_rec *rec,
+				    struct raw *raw)
+{
+	struct cgroup_subsys_state *parent = BPF_CORE_READ(cgrp, self.parent);
+	struct mem_cgroup *memcg = memcg_of(cgrp);
+	struct memcg_vmstats *vm;
+
+	rec->id = BPF_CORE_READ(cgrp, kn, id);
 	rec->parent_id = parent ? BPF_CORE_READ(parent, cgroup, kn, id) : 0;
 	rec->flags = parent ? 0 : MEMCG_REC_ROOT;
 	rec->present = 0;
 	if (!memcg) {
 		rec->flags |= MEMCG_REC_NO_MEMCG;
-		return 0;
+		return;
 	}
 	vm = BPF_CORE_READ(memcg, vmstats);
-	if (!vm || read_raw(vm, raw->state, raw->events))
-		return 0;
+	if (!vm || read_spans(vm, raw->state, raw->events))
+		return;
 	for (int i = 0; i < MEMCG_REC_STATS; i++) {
 		const struct memcg_src *s = &cfg.src[i];
 		unsigned int idx = s->idx[0];
@@ -184,10 +189,10 @@ int memcg_core(struct bpf_iter__cgroup *ctx)
 			break;
 		switch (s->kind) {
 		case MSK_STATE:
-			v = sum_slots(s, raw->state, true);
+			v = sum_slots(s, raw->state, cfg.state_lo, true);
 			break;
 		case MSK_EVENT:
-			v = sum_slots(s, raw->events, false);
+			v = sum_slots(s, raw->events, cfg.events_lo, false);
 			break;
 		case MSK_MEMEV:
 			if (idx * 8 >= bpf_core_field_size(struct mem_cgroup, memory_events))
@@ -216,5 +221,74 @@ int memcg_core(struct bpf_iter__cgroup *ctx)
 		rec->v[i] = v;
 		rec->present |= 1ull << i;
 	}
+}
+
+SEC("iter/cgroup")
+int memcg_core(struct bpf_iter__cgroup *ctx)
+{
+	struct cgroup *cgrp = ctx->cgroup;
+	struct memcg_rec *rec;
+	struct raw *raw;
+	__u32 k = 0;
+
+	/* nr_out and overflow are zeroed by user space before each pass: the last call
+	 * of a one-cgroup walk also has seq_num 0, so a reset here would lose it. */
+	if (!cgrp) {
+		struct memcg_summary sum = { nr_out, overflow, state_bytes() / 8,
+					     events_bytes() / 8 };
+
+		bpf_seq_write(ctx->meta->seq, &sum, sizeof(sum));
+		return 0;
+	}
+	if (cfg.dump) {
+		struct mem_cgroup *memcg = memcg_of(cgrp);
+		struct cgroup_subsys_state *parent = BPF_CORE_READ(cgrp, self.parent);
+
+		if (memcg)
+			dump_one(memcg, BPF_CORE_READ(cgrp, kn, id),
+				 parent ? BPF_CORE_READ(parent, cgroup, kn, id) : 0);
+		return 0;
+	}
+	/* The link of a one-cgroup reader holds a reference on its cgroup for the link's
+	 * lifetime (bpf_iter_attach_cgroup: cgroup_get), so the pointer stays valid for
+	 * memcg_core_self below as long as user space keeps that link. */
+	if (cfg.self_only)
+		self_cgrp = (__u64)cgrp;
+	raw = bpf_map_lookup_elem(&scratch, &k);
+	k = nr_out;
+	rec = bpf_map_lookup_elem(&records, &k);
+	if (!rec || !raw) {
+		overflow++;
+		return 0;
+	}
+	nr_out++;
+	fill_rec(cgrp, rec, raw);
 	return 0;
+}
+
+/*
+ * The one-cgroup fast path: the same record for the cgroup a self-only link pinned,
+ * run by BPF_PROG_TEST_RUN, one bpf() call instead of the iterator's create + read +
+ * close (an anonymous inode, a seq_file and its 8-page buffer per snapshot). The test
+ * run holds rcu_read_lock() around the program: the memory css and its vmstats are
+ * freed only after an RCU grace period, and the cgroup itself is pinned by the link,
+ * so every pointer read here stays valid. A cgroup removed meanwhile (no longer
+ * online) yields no record. Returns the records written.
+ */
+SEC("raw_tp")
+int memcg_core_self(void *ctx)
+{
+	struct cgroup *cgrp = (struct cgroup *)self_cgrp;
+	struct memcg_rec *rec;
+	struct raw *raw;
+	__u32 k = 0;
+
+	if (!cgrp || !(BPF_CORE_READ(cgrp, self.flags) & CSS_ONLINE))
+		return 0;
+	raw = bpf_map_lookup_elem(&scratch, &k);
+	rec = bpf_map_lookup_elem(&records, &k);
+	if (!rec || !raw)
+		return 0;
+	fill_rec(cgrp, rec, raw);
+	return 1;
 }

@@ -55,6 +55,10 @@ struct memcg_rec {
 struct memcg_cfg {
 	unsigned int nr;       /* slots in src */
 	unsigned int dump;     /* 1: write raw vmstats arrays into the dumps map instead */
+	unsigned int self_only; /* core: the link is SELF_ONLY; remember its cgroup */
+	/* core: the spans of state[] and events[] the slots in src use: only those are
+	 * copied per cgroup (src idx are absolute; n = 0: none) */
+	unsigned int state_lo, state_n, events_lo, events_n;
 	struct memcg_src src[MEMCG_REC_STATS];
 };
 

@@ -26,7 +26,9 @@ static void print_debugfs_index(const struct mms_frag_snapshot *s, bool extfrag)
 		for (int o = 0; o < f->nr_orders; o++) {
 			int v = extfrag ? f->extfrag_index[o] : f->unusable_index[o];
 
-			printf(extfrag ? "%2d.%03d " : "%d.%03d ", v / 1000, abs(v % 1000));
+			/* Byte for byte what debugfs prints, including its " 0.-500" for the
+			 * negative indices a zone with very few blocks can have. */
+			printf(extfrag ? "%2d.%03d " : "%d.%03d ", v / 1000, v % 1000);
 		}
 		putchar('\n');
 	}

@@ -47,6 +47,7 @@ struct memcg_be {
 	unsigned int cap;
 	uint64_t page_size;
 	uint64_t bpf_mask;           /* stats the iterator serves */
+	bool no_self_run;            /* the one-cgroup test run failed: iterator only */
 	struct memcg_src src[MMS_MEMCG_STATS_MAX];
 	uint64_t mult[MMS_MEMCG_STATS_MAX];
 };
@@ -91,6 +92,28 @@ static void be_unload(struct memcg_be *be)
 	memcg_kfunc_bpf__destroy(be->kf);
 	be->core = NULL;
 	be->kf = NULL;
+}
+
+/* The spans of state[] and events[] the verified slots use: all the iterator copies. */
+static void set_spans(struct mms_memcg_reader *r, struct memcg_be *be)
+{
+	unsigned int lo[2] = { MEMCG_RAW_MAX, MEMCG_RAW_MAX }, hi[2] = { 0, 0 };
+
+	for (int i = 0; i < r->nr_stats; i++) {
+		const struct memcg_src *s = &be->src[i];
+		int a = s->kind == MSK_STATE ? 0 : s->kind == MSK_EVENT ? 1 : -1;
+
+		for (int p = 0; a >= 0 && p < s->nr; p++) {
+			if (s->idx[p] < lo[a])
+				lo[a] = s->idx[p];
+			if (s->idx[p] + 1u > hi[a])
+				hi[a] = s->idx[p] + 1u;
+		}
+	}
+	be->cfg->state_lo = hi[0] ? lo[0] : 0;
+	be->cfg->state_n = hi[0] ? hi[0] - lo[0] : 0;
+	be->cfg->events_lo = hi[1] ? lo[1] : 0;
+	be->cfg->events_n = hi[1] ? hi[1] - lo[1] : 0;
 }
 
 /* Opens, sizes, loads and attaches the iterator on the reader's root; maps records. */
@@ -146,7 +169,9 @@ static int be_load(struct mms_memcg_reader *r, struct memcg_be *be, unsigned int
 	}
 	be->cfg = be->kf ? &be->kf->bss->cfg : &be->core->bss->cfg;
 	be->cfg->nr = r->nr_stats;
+	be->cfg->self_only = r->self_only && !be->kfunc;
 	memcpy(be->cfg->src, be->src, sizeof(be->src));
+	set_spans(r, be);
 	return 0;
 fail:
 	be_unload(be);
@@ -179,6 +204,26 @@ static int be_run_link(struct memcg_be *be, struct bpf_link *link, struct memcg_
 static int be_run(struct memcg_be *be, struct memcg_summary *sum)
 {
 	return be_run_link(be, be->link, sum);
+}
+
+/*
+ * One cgroup (core): after the iterator's first pass has recorded the cgroup its link
+ * pins, memcg_core_self writes the same record in one BPF_PROG_TEST_RUN call. Falls
+ * back to the iterator for good when the kernel refuses the test run.
+ */
+static int be_run_self(struct memcg_be *be, struct memcg_summary *sum)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+	if (be->no_self_run || !be->core->bss->self_cgrp)
+		return be_run(be, sum);
+	if (bpf_prog_test_run_opts(bpf_program__fd(be->core->progs.memcg_core_self), &topts)) {
+		be->no_self_run = true;
+		return be_run(be, sum);
+	}
+	memset(sum, 0, sizeof(*sum));
+	sum->nr = topts.retval ? 1 : 0;
+	return 0;
 }
 
 /* ---- rows: id -> path ---- */
@@ -657,6 +702,7 @@ static void finish_sources(struct mms_memcg_reader *r, struct memcg_be *be)
 	}
 	r->text_mask &= ~be->bpf_mask;
 	memcpy(be->cfg->src, be->src, sizeof(be->src));
+	set_spans(r, be);
 }
 
 static int open_bpf(struct mms_memcg_reader *r, bool kfunc, struct mms_error *err)
@@ -776,7 +822,7 @@ int memcg_bpf_read(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s)
 	struct memcg_be *be = r->bpf;
 	uint64_t values[MMS_MEMCG_STATS_MAX];
 	struct memcg_summary sum;
-	int rc = be_run(be, &sum);
+	int rc = be->cfg->self_only ? be_run_self(be, &sum) : be_run(be, &sum);
 
 	if (!rc && sum.overflow) {
 		/* More cgroups than records: grow and walk again. */

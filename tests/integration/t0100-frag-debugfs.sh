@@ -87,3 +87,15 @@ then
 else
 	not_ok frag-json-indices "JSON and debugfs differ"
 fi
+
+# A constructed zone with one order-2 block: the kernel's index is negative at
+# orders 3.. (-500 at 3), and debugfs prints it with "%2d.%03d" as " 0.-500".
+tree=$SCRATCH/negative
+mkdir -p "$tree/proc"
+cp "$FIXTURES/host-6.18/zoneinfo" "$tree/proc/zoneinfo"
+printf 'Node 0, zone      DMA      0      0      1      0      0      0      0      0      0      0      0 \n' >"$tree/proc/buddyinfo"
+line=$("$MMSCOPE" --root "$tree" frag | sed -n '/^extfrag_index:/{n;p}')
+want='Node 0, zone      DMA -1.000 -1.000 -1.000  0.-500  0.-250  0.-125  0.-62  0.-31  0.-15  0.-07  0.-03 '
+[ "$line" = "$want" ] && ok frag-negative-index-debugfs-format || not_ok frag-negative-index-debugfs-format "got '$line'"
+got=$("$MMSCOPE" --root "$tree" -j frag | python3 -c 'import json,sys; print(json.load(sys.stdin)["zones"][0]["extfrag_index"][3])')
+[ "$got" = -0.5 ] && ok frag-negative-index-json || not_ok frag-negative-index-json "got $got"
