@@ -56,9 +56,10 @@ static const struct command commands[] = {
 	  "  --self             ROOT alone, not its descendants\n"
 	  "  INTERVAL [COUNT]   repeat; counters are shown as rates per second\n" },
 	{ "alloc", cmd_alloc, "kernel memory per allocation call site: bytes, calls, growth",
-	  "[--file PAT] [--func PAT] [--module PAT] [--line N] [--min-size SIZE]\n"
-	  "         [--max-size SIZE] [--accurate|--inaccurate] [--sort bytes|calls|growth]\n"
-	  "         [-n N] [--diff SECONDS] [--backend B] [INTERVAL [COUNT]]\n"
+	  "[--file PAT] [--func PAT] [--module PAT] [--line N]\n"
+	  "         [--min-size SIZE] [--max-size SIZE] [--accurate|--inaccurate]\n"
+	  "         [--sort bytes|calls|growth]"
+	  " [-n N] [--diff SECONDS] [--backend B] [INTERVAL [COUNT]]\n"
 	  "  --file, --func, --module PAT\n"
 	  "                     substring, or a glob (fnmatch) of the whole name when PAT has\n"
 	  "                     * ? or [; --module '' selects built-in code\n"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Tests: cmocka unit tests (tests/unit/test_*.c, one binary each, fed recorded
 # fixtures), the same unit tests built with ASan+UBSan, and integration tests
-# (tests/integration/t*.sh) that run the real binary on the real kernel.
+# (tests/integration/t[0-9]*.sh) that run the real binary on the real kernel.
 # `make test` runs all three and prints the closing line "N passed, N failed".
 
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -31,8 +31,8 @@ test-unit: $(UNIT_BINS)
 test-asan: $(ASAN_BINS)
 	@tests/run.sh unit $(ASAN_BINS)
 test-integration: $(MMSCOPE)
-	@tests/run.sh integration tests/integration/t*.sh
+	@tests/run.sh integration tests/integration/t[0-9]*.sh
 
 # The README's test command: dependencies, build, every test, one closing line.
 test: deps-test $(MMSCOPE) $(UNIT_BINS) $(ASAN_BINS)
-	@tests/run.sh all $(UNIT_BINS) $(ASAN_BINS) tests/integration/t*.sh
+	@tests/run.sh all $(UNIT_BINS) $(ASAN_BINS) tests/integration/t[0-9]*.sh

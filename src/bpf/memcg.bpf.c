@@ -160,17 +160,17 @@ static __always_inline int read_spans(struct memcg_vmstats *vm, long long *state
 	return 0;
 }
 
-/* Fills rec from cgroup cgrp (a trusted pointer in the iterator, under RCU in the
- * test-run program). */
+/* Fills rec from cgroup cgrp (the iterator's, or the one a self-only link pins). */
 static __always_inline void fill_rec(struct cgroup *cgrp, struct memcg_rec *rec,
 				    struct raw *raw)
 {
 	struct cgroup_subsys_state *parent = BPF_CORE_READ(cgrp, self.parent);
-	struct mem_cgroup *memcg = memcg_of(cgrp);
+	struct mem_cgroup *memcg;
 	struct memcg_vmstats *vm;
 
 	rec->id = BPF_CORE_READ(cgrp, kn, id);
 	rec->parent_id = parent ? BPF_CORE_READ(parent, cgroup, kn, id) : 0;
+	memcg = memcg_of(cgrp);
 	rec->flags = parent ? 0 : MEMCG_REC_ROOT;
 	rec->present = 0;
 	if (!memcg) {

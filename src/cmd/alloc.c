@@ -530,7 +530,13 @@ static void print_table(struct alloc_run *r, double secs)
 	       s->info.major, s->info.minor, s->info.nr_sites, s->info.nr_matched);
 	if (growth)
 		printf(", growth over %.1f s", secs);
-	printf("; %s%zu by %s\n", r->top ? "top " : "", r->nr_rows, sort_names[r->sort]);
+	printf("; %zu shown, by %s\n", r->nr_rows, sort_names[r->sort]);
+	if (!r->nr_rows) {
+		printf(growth && r->sort == SORT_GROWTH ? "no matching site changed\n" :
+		       "no matching site\n");
+		fflush(stdout);
+		return;
+	}
 	table_init(&t, growth ? 9 : 6, growth ? grow_cols : snap_cols);
 	for (size_t i = 0; i < r->nr_rows; i++) {
 		const struct row *row = &r->rows[i];
@@ -673,8 +679,7 @@ static const char *choose_backend(struct alloc_run *r, char *why, size_t size)
 			continue;
 		mms_backend_choose(&fs, i, &choice);
 		if (choice.nr_skipped)
-			snprintf(why, size, "%s skipped: %s", choice.skipped[0].backend,
-				 choice.skipped[0].reason);
+			snprintf(why, size, "%s", choice.skipped[0].reason);
 		return choice.chosen;
 	}
 	return NULL;
@@ -710,11 +715,12 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 		release(&r);
 		return rc;
 	}
-	if (!strcmp(backend, "bpf-trace") || !strcmp(backend, "bpf-tags") ||
-	    !strcmp(backend, "ioctl"))
+	if (strcmp(backend, "bpf-trace") && strcmp(backend, "bpf-tags") && strcmp(backend, "ioctl"))
+		return cli_usage(cli, "--backend: expected auto, allocinfo, bpf-tags, ioctl or "
+				 "bpf-trace");
+	if (why[0])
 		return cli_fail(cli, EXIT_UNSUPPORTED,
-				"backend %s is not built yet; allocinfo needs /proc/allocinfo "
-				"(CONFIG_MEM_ALLOC_PROFILING)%s%s", backend, why[0] ? ": " : "",
-				why);
-	return cli_usage(cli, "--backend: expected auto, allocinfo, bpf-tags, ioctl or bpf-trace");
+				"this kernel has no allocation profiling (%s), and the %s "
+				"backend that would stand in is not built yet", why, backend);
+	return cli_fail(cli, EXIT_UNSUPPORTED, "--backend %s is not built yet", backend);
 }

@@ -252,7 +252,7 @@ int mms_parse_allocinfo(const char *text, size_t len, const struct mms_alloc_fil
 		return rc;
 	mms_lines_init(&ls, text, len);
 	if (!mms_lines_next(&ls, &line))
-		return mms_err_at(err, 1, "empty (no version line)");
+		return mms_err_at(err, 0, "empty (no version line)");
 	rc = parse_version(line, info, err);
 	if (rc)
 		return rc;
