@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -137,6 +138,10 @@ static int be_load(struct mms_memcg_reader *r, struct memcg_be *be, unsigned int
 		return rc;
 	}
 	map = records_map(be);
+	/* The one-cgroup program only where it is used: each load costs ~35 ms of
+	 * verification, as much as the iterator's. */
+	if (be->core && !(r->self_only && !be->no_self_run))
+		bpf_program__set_autoload(be->core->progs.memcg_core_self, false);
 	rc = bpf_map__set_max_entries(map, cap);
 	if (!rc)
 		rc = be->kf ? memcg_kfunc_bpf__load(be->kf) : memcg_bpf__load(be->core);
@@ -295,7 +300,9 @@ static struct cg_ent *row_for(struct mms_memcg_reader *r, uint64_t id, uint64_t 
 struct vkey {
 	char key[64];   /* memory.stat key as this version prints it */
 	uint64_t unit;  /* text = raw * unit */
-	bool events_only;
+	/* a size (pages, bytes): a node or memcg state item, never in events[] (where an
+	 * event count can equal it: pgactivate = active_anon pages) */
+	bool state_only;
 	/* result */
 	int arr;        /* 0 state, 1 events, -1 unverified */
 	int idx;
@@ -410,7 +417,7 @@ static void verify_key(struct verify *v, struct vkey *key, int j)
 		key->why = "zero in every sampled cgroup: slot cannot be verified";
 		return;
 	}
-	for (int arr = key->events_only ? 1 : 0; arr < 2; arr++) {
+	for (int arr = 0; arr < (key->state_only ? 1 : 2); arr++) {
 		int n = arr ? v->dump[0].nr_events : v->dump[0].nr_state;
 
 		for (int idx = 0; idx < n && idx < MEMCG_RAW_MAX; idx++) {
@@ -470,14 +477,264 @@ static int hierarchy_root(struct mms_memcg_reader *r)
 	return fd;
 }
 
+/*
+ * Samples the cgroups link walks (at most max more) into v: their memory.stat, their
+ * raw arrays, their memory.stat again. A value equal in both texts was the flushed
+ * value the arrays held in between.
+ */
+static int sample_link(struct mms_memcg_reader *r, struct memcg_be *be, struct verify *v,
+		       struct bpf_link *link, int hier_fd, int max)
+{
+	int map_fd = bpf_map__fd(be->core->maps.dumps), base = v->nr_samples, rc;
+	struct memcg_summary sum;
+
+	be->cfg->dump = 1;
+	rc = be_run_link(be, link, &sum);
+	for (unsigned int c = 0; !rc && c < sum.nr && (int)c < max && base + (int)c < SAMPLES;
+	     c++) {
+		__u32 k = c;
+
+		if (bpf_map_lookup_elem(map_fd, &k, &v->dump[base + c]))
+			break;
+		v->nr_samples = base + c + 1;
+	}
+	for (int c = base; !rc && c < v->nr_samples; c++)
+		verify_text(r, v, 0, c, hier_fd);
+	/* Re-read the arrays after the first texts: text 0 <= raw <= text 1. */
+	if (!rc)
+		rc = be_run_link(be, link, &sum);
+	for (int c = base; !rc && c < v->nr_samples; c++) {
+		__u32 k = c - base;
+		struct memcg_dump d;
+
+		if (!bpf_map_lookup_elem(map_fd, &k, &d) && d.id == v->dump[c].id)
+			v->dump[c] = d;
+		else
+			memset(v->have[0][c], 0, sizeof(v->have[0][c]));
+	}
+	for (int c = base; !rc && c < v->nr_samples; c++)
+		verify_text(r, v, 1, c, hier_fd);
+	be->cfg->dump = 0;
+	return rc;
+}
+
+static struct bpf_link *attach_at(struct memcg_be *be, int dir_fd, bool self_only)
+{
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info info = { 0 };
+
+	info.cgroup.cgroup_fd = dir_fd;
+	info.cgroup.order = self_only ? BPF_CGROUP_ITER_SELF_ONLY :
+					BPF_CGROUP_ITER_DESCENDANTS_PRE;
+	opts.link_info = &info;
+	opts.link_info_len = sizeof(info);
+	return bpf_program__attach_iter(be->core->progs.memcg_core, &opts);
+}
+
+/*
+ * The verification cgroup. A quiet system (a small VM: a few cgroups holding almost
+ * nothing, all page cache on tmpfs) leaves most statistics zero, or equal to another
+ * one (file = shmem), in every cgroup, so their slots cannot be verified and text
+ * would serve them. Then the reader makes a short-lived cgroup of its own beside the
+ * hierarchy's root, "mmscope-verify-PID", and a child process in it charges
+ * different, non-zero amounts of each kind: anon pages (some mlocked: unevictable),
+ * a memfd (shmem, file), part of it mapped (file_mapped), and when a block device is
+ * readable, its page cache read once and twice (file without shmem, inactive and
+ * active file) and faulted in through a mapping (pgmajfault). The cgroup is one more
+ * sample, verified as strictly as the others; the child drops the device's clean
+ * pages (POSIX_FADV_DONTNEED) and exits, and the cgroup is removed. Without root,
+ * or when the hierarchy does not allow it, nothing is made and text serves as before.
+ */
+#define PROBE_ANON 317   /* pages; PROBE_MLOCK of them locked (odd amounts: no */
+#define PROBE_MLOCK 43   /* sum of two of them equals a third) */
+#define PROBE_SHMEM 211  /* pages of a memfd; PROBE_MAPPED of them mapped */
+#define PROBE_MAPPED 67
+#define PROBE_SHMEM_ACTIVE 29 /* ... read again twice */
+#define PROBE_FILE1 97   /* block device pages read once, 16 MiB before its end */
+#define PROBE_FILE2 41   /* ... read twice, 1 MiB further */
+#define PROBE_MAJ 13     /* ... faulted in through a mapping, 4 MiB further */
+
+struct probe {
+	pid_t pid;
+	int ctl;     /* parent: write end; closing it lets the child go */
+	char name[64];
+};
+
+/*
+ * A readable block device with data (not loop, ram, zram), or -1; *base: a page
+ * aligned offset 16 MiB before its end, where the probe reads (the start of a device
+ * holds the partition table and a file system's superblock, cached already: pages
+ * cached before are not charged to the probe).
+ */
+static int probe_bdev(off_t *base)
+{
+	DIR *d = opendir("/sys/block");
+	struct dirent *de;
+	int fd = -1;
+
+	if (!d)
+		return -1;
+	while (fd < 0 && (de = readdir(d))) {
+		char path[300];
+		long long size = 0;
+		FILE *f;
+
+		if (de->d_name[0] == '.' || !strncmp(de->d_name, "loop", 4) ||
+		    !strncmp(de->d_name, "ram", 3) || !strncmp(de->d_name, "zram", 4))
+			continue;
+		snprintf(path, sizeof(path), "/sys/block/%s/size", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%lld", &size) != 1)
+			size = 0;
+		fclose(f);
+		if (size < 65536) /* sectors: 32 MiB */
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		*base = ((off_t)size * 512 - (16 << 20)) & ~(off_t)0xfffff;
+	}
+	closedir(d);
+	return fd;
+}
+
+/* The child: joins the cgroup, charges, reports, waits for the parent to let go. */
+static void probe_child(int procs_fd, int rd, int wr, long page)
+{
+	char *anon, *map = NULL, *dev = NULL, buf[4096] = { 1 };
+	size_t chunk = (size_t)page < sizeof(buf) ? (size_t)page : sizeof(buf);
+	off_t base = 0;
+	int mfd, bfd;
+
+	if (write(procs_fd, "0", 1) != 1)
+		_exit(1);
+	anon = mmap(NULL, PROBE_ANON * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anon == MAP_FAILED)
+		_exit(1);
+	memset(anon, 1, PROBE_ANON * page);
+	mfd = memfd_create("mmscope-verify", MFD_CLOEXEC);
+	if (mfd >= 0) {
+		for (long p = 0; p < PROBE_SHMEM; p++)
+			if (pwrite(mfd, buf, chunk, p * page) < 0)
+				break;
+		/* Read again: marked accessed twice more, these are activated (active_anon). */
+		for (int again = 0; again < 2; again++)
+			for (long p = 0; p < PROBE_SHMEM_ACTIVE; p++)
+				if (pread(mfd, buf, 1, p * page) < 0)
+					break;
+		map = mmap(NULL, PROBE_MAPPED * page, PROT_READ, MAP_SHARED, mfd, 0);
+		for (long p = 0; map != MAP_FAILED && p < PROBE_MAPPED; p++)
+			(void)*(volatile char *)(map + p * page);
+	}
+	bfd = probe_bdev(&base);
+	if (bfd >= 0) {
+		for (long p = 0; p < PROBE_FILE1; p++)
+			if (pread(bfd, buf, 1, base + p * page) < 0)
+				break;
+		for (int again = 0; again < 2; again++)
+			for (long p = 0; p < PROBE_FILE2; p++)
+				if (pread(bfd, buf, 1, base + (1 << 20) + p * page) < 0)
+					break;
+		dev = mmap(NULL, PROBE_MAJ * page, PROT_READ, MAP_SHARED, bfd, base + (4 << 20));
+		if (dev != MAP_FAILED) {
+			madvise(dev, PROBE_MAJ * page, MADV_RANDOM);
+			for (long p = 0; p < PROBE_MAJ; p++)
+				(void)*(volatile char *)(dev + p * page);
+		}
+	}
+	/* Last: mlock() also drains this CPU's LRU batches, so the activations above
+	 * show in the LRU counts. */
+	mlock(anon, PROBE_MLOCK * page);
+	if (write(wr, "1", 1) != 1)
+		_exit(1);
+	while (read(rd, buf, 1) > 0)
+		;
+	if (bfd >= 0) {
+		/* Only what the probe read: clean pages, dropped from the cache again. */
+		if (dev && dev != MAP_FAILED)
+			munmap(dev, PROBE_MAJ * page);
+		posix_fadvise(bfd, base, 8 << 20, POSIX_FADV_DONTNEED);
+	}
+	_exit(0);
+}
+
+/* Makes the cgroup and its charged child; 0 when it is ready to be sampled. */
+static int probe_start(int hier_fd, struct probe *p)
+{
+	int procs, up[2], down[2];
+	char c;
+
+	p->pid = -1;
+	p->ctl = -1;
+	if (geteuid())
+		return -EPERM;
+	snprintf(p->name, sizeof(p->name), "mmscope-verify-%d", (int)getpid());
+	if (mkdirat(hier_fd, p->name, 0700) && errno != EEXIST)
+		return -errno;
+	snprintf(p->name + strlen(p->name), 16, "/cgroup.procs");
+	procs = openat(hier_fd, p->name, O_WRONLY | O_CLOEXEC);
+	p->name[strlen(p->name) - strlen("/cgroup.procs")] = '\0';
+	if (procs < 0)
+		return -errno;
+	if (pipe2(up, O_CLOEXEC)) {
+		close(procs);
+		return -errno;
+	}
+	if (pipe2(down, O_CLOEXEC)) {
+		close(procs);
+		close(up[0]);
+		close(up[1]);
+		return -errno;
+	}
+	p->pid = fork();
+	if (p->pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		probe_child(procs, down[0], up[1], sysconf(_SC_PAGESIZE));
+	}
+	close(procs);
+	close(up[1]);
+	close(down[0]);
+	p->ctl = down[1];
+	/* The child is ready when it writes; EOF: it failed. */
+	if (p->pid < 0 || read(up[0], &c, 1) != 1) {
+		close(up[0]);
+		return -EIO;
+	}
+	close(up[0]);
+	return 0;
+}
+
+static void probe_stop(int hier_fd, struct probe *p)
+{
+	if (p->ctl >= 0)
+		close(p->ctl);
+	if (p->pid > 0)
+		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	/* The exited child left the cgroup; retry briefly in case removal races it. */
+	for (int i = 0; p->name[0] && i < 50 && unlinkat(hier_fd, p->name, AT_REMOVEDIR) &&
+			errno == EBUSY; i++)
+		usleep(2000);
+}
+
+/* The keys still unverified for want of a distinguishing value. */
+static int nr_unverified(const struct verify *v)
+{
+	int n = 0;
+
+	for (int j = 0; j < v->nr_keys; j++)
+		n += v->keys[j].arr < 0;
+	return n;
+}
+
 static int core_verify(struct mms_memcg_reader *r, struct memcg_be *be, struct mms_error *err)
 {
 	struct verify *v = calloc(1, sizeof(*v));
 	int keyof[MMS_MEMCG_STATS_MAX][MEMCG_SUM_MAX];
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	union bpf_iter_link_info info = { 0 };
 	struct bpf_link *link;
-	struct memcg_summary sum;
 	char key[80];
 	int rc = 0, hier_fd;
 
@@ -503,68 +760,64 @@ static int core_verify(struct mms_memcg_reader *r, struct memcg_be *be, struct m
 			text_key(r, r->version == 1 ? d->v1 : d->name, key, sizeof(key));
 			keyof[i][0] = vkey_add(v, key, unit);
 		}
+		if (keyof[i][0] >= 0 && d->unit == MMS_MEMCG_BYTES)
+			v->keys[keyof[i][0]].state_only = true;
 	}
 	if (!v->nr_keys)
 		goto out;
 	/*
 	 * Samples: the hierarchy's root and the first cgroups below it (pre-order), where
-	 * memory is charged, rather than the reader's root, which may be an empty subtree.
-	 * Text, raw arrays, text: a value equal in both texts was the flushed value.
+	 * memory is charged, rather than the reader's root, which may be an empty subtree;
+	 * the last sample is kept for the verification cgroup.
 	 */
 	hier_fd = hierarchy_root(r);
 	if (hier_fd < 0)
 		goto out;
-	info.cgroup.cgroup_fd = hier_fd;
-	info.cgroup.order = BPF_CGROUP_ITER_DESCENDANTS_PRE;
-	opts.link_info = &info;
-	opts.link_info_len = sizeof(info);
-	link = bpf_program__attach_iter(be->core->progs.memcg_core, &opts);
-	if (!link)
+	/* MMSCOPE_MEMCG_VERIFY_CGROUP=never: no verification cgroup; =always: even when
+	 * every slot was verified without it; =only: it alone is sampled, as if the
+	 * system held nothing (tests). */
+	const char *mode = getenv("MMSCOPE_MEMCG_VERIFY_CGROUP");
+	bool only = mode && !strcmp(mode, "only"), probe;
+
+	link = only ? NULL : attach_at(be, hier_fd, false);
+	if (!link && !only) {
+		close(hier_fd);
 		goto out;
-	be->cfg->dump = 1;
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 0) {
-			rc = be_run_link(be, link, &sum);
-			if (rc)
-				break;
-			for (unsigned int c = 0; c < sum.nr && c < SAMPLES; c++) {
-				__u32 k = c;
+	}
+	if (link) {
+		rc = sample_link(r, be, v, link, hier_fd, SAMPLES - 1);
+		bpf_link__destroy(link);
+	}
+	for (int j = 0; !rc && j < v->nr_keys; j++)
+		verify_key(v, &v->keys[j], j);
+	probe = only || (mode && !strcmp(mode, "always")) ? true :
+		mode && !strcmp(mode, "never") ? false : nr_unverified(v) > 0;
 
-				if (bpf_map_lookup_elem(bpf_map__fd(be->core->maps.dumps), &k,
-							&v->dump[c]))
-					break;
-				v->nr_samples = c + 1;
-			}
-			for (int c = 0; c < v->nr_samples; c++)
-				verify_text(r, v, 0, c, hier_fd);
-			/* Re-read the arrays after the first texts: text 0 <= raw <= text 1. */
-			rc = be_run_link(be, link, &sum);
-			if (rc)
-				break;
-			for (int c = 0; c < v->nr_samples; c++) {
-				__u32 k = c;
-				struct memcg_dump d;
+	if (!rc && probe) {
+		struct probe p = { 0 };
+		int dfd;
 
-				if (!bpf_map_lookup_elem(bpf_map__fd(be->core->maps.dumps), &k, &d) &&
-				    d.id == v->dump[c].id)
-					v->dump[c] = d;
-				else
-					memset(v->have[0][c], 0, sizeof(v->have[0][c]));
+		if (!probe_start(hier_fd, &p) &&
+		    (dfd = openat(hier_fd, p.name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			link = attach_at(be, dfd, true);
+			if (link) {
+				rc = sample_link(r, be, v, link, hier_fd, 1);
+				bpf_link__destroy(link);
 			}
-		} else {
-			for (int c = 0; c < v->nr_samples; c++)
-				verify_text(r, v, 1, c, hier_fd);
+			close(dfd);
+		}
+		probe_stop(hier_fd, &p);
+		for (int j = 0; !rc && j < v->nr_keys; j++) {
+			v->keys[j].arr = -1;
+			v->keys[j].why = NULL;
+			verify_key(v, &v->keys[j], j);
 		}
 	}
-	bpf_link__destroy(link);
 	close(hier_fd);
 	if (rc) {
 		set_err(err, "core iterator run failed: %s", strerror(-rc));
 		goto fail;
 	}
-	be->cfg->dump = 0;
-	for (int j = 0; j < v->nr_keys; j++)
-		verify_key(v, &v->keys[j], j);
 	/* A statistic is served by the iterator when every part of it was verified. */
 	for (int i = 0; i < r->nr_stats; i++) {
 		struct memcg_src *s = &be->src[i];

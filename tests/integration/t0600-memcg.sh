@@ -64,6 +64,40 @@ for backend in core text; do
 	[ "$src" = "\"$backend\"" ] && ok "memcg-$backend-backend" || not_ok "memcg-$backend-backend" "$src"
 done
 
+# One cgroup (--self): core's one-call path (a test run of the program on the cgroup
+# its link pins) agrees with memory.stat like the iterator.
+if "$MMSCOPE" -j memcg "$cg/a/b" --self --backend core -s anon,shmem,usage 0.05 2 >"$SCRATCH/self.json" 2>"$SCRATCH/err"; then
+	sed -n 3p "$SCRATCH/self.json" >"$SCRATCH/self3.json" # the last: from the one-call path
+	got=$(json_get "$SCRATCH/self3.json" "[c['stats']['anon'] for c in d['cgroups'] if c['path'] == '/'][0]")
+	want=$(stat rss)
+	diff=$(( got > want ? got - want : want - got ))
+	n=$(wc -l < "$SCRATCH/self.json")
+	if [ "$n" = 3 ] && [ "$diff" -le "$(( want / 100 > tol ? want / 100 : tol ))" ] && [ "$got" -ge 33554432 ]; then
+		ok "memcg-core-self ($got vs memory.stat $want, $n snapshots)"
+	else
+		not_ok "memcg-core-self" "anon $got vs $want, $n snapshots"
+	fi
+else
+	not_ok "memcg-core-self" "$(cat "$SCRATCH/err")"
+fi
+
+# The verification cgroup alone (as on an empty system): the slots it verifies give
+# memory.stat's values, and it is gone afterwards.
+if MMSCOPE_MEMCG_VERIFY_CGROUP=only "$MMSCOPE" -j memcg "$cg" --backend core -s anon,inactive_anon,unevictable >"$SCRATCH/probe.json" 2>"$SCRATCH/err"; then
+	src=$(json_get "$SCRATCH/probe.json" "d['sources']['anon']")
+	got=$(json_get "$SCRATCH/probe.json" "[c['stats']['anon'] for c in d['cgroups'] if c['path'] == '/a/b'][0]")
+	want=$(stat rss)
+	diff=$(( got > want ? got - want : want - got ))
+	left=$(ls -d "$V1"/mmscope-verify-* 2>/dev/null | wc -l)
+	if [ "$src" = '"core"' ] && [ "$left" = 0 ] && [ "$diff" -le "$(( want / 100 > tol ? want / 100 : tol ))" ]; then
+		ok "memcg-verify-cgroup (anon from $src: $got vs memory.stat $want)"
+	else
+		not_ok "memcg-verify-cgroup" "anon from $src: $got vs $want, $left left over"
+	fi
+else
+	not_ok "memcg-verify-cgroup" "$(cat "$SCRATCH/err")"
+fi
+
 # Churn: cgroups created and removed while a stream reads every 50 ms; each snapshot's
 # rows must be unique by id, and each path must exist or have been one we removed.
 (

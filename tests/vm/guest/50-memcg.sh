@@ -54,6 +54,11 @@ for b in $backends; do
 	done
 	[ "$(field "$json" /t anon)" -ge $((24 << 20)) ] || fail "$b: anon below the 24 MiB held"
 done
+# Which statistics core serves itself on this small guest (the verification cgroup
+# makes most verifiable) and that cgroup is gone.
+srcs=$(mmscope -v memcg "$cg" --backend core -s anon,file,shmem,file_mapped,active_anon,inactive_anon,inactive_file,active_file,unevictable,pgfault,pgmajfault,file_dirty 2>&1 >/dev/null | sed -n 's/^mmscope memcg: \([a-z_]*\) from text.*/\1/p' | tr '\n' ' ')
+ls -d "$root"/mmscope-verify-* > /dev/null 2>&1 && fail "verification cgroup left behind"
+figures="$figures core-text:[${srcs% }]"
 mkdir "$cg/gone"
 mmscope -j memcg "$cg" --backend core -s anon 0.5 1 > /tmp/memcg.json &
 r=$!
