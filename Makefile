@@ -62,6 +62,7 @@ include fuzz/fuzz.mk
 -include tests/workloads/workloads.mk
 -include bench/bench.mk
 -include bench/trace.mk
+-include bench/alloc.mk
 
 clean:
 	rm -rf $(OUT) $(MMSCOPE)

@@ -22,13 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "alloc.h"
 #include "output/view.h"
 
 #define TOP_DEFAULT 20
 #define TOP_MAX 10000000L
 
-enum sort_key { SORT_BYTES, SORT_CALLS, SORT_GROWTH };
 static const char *const sort_names[] = { "bytes", "calls", "growth" };
 
 struct site_vec {
@@ -54,7 +53,7 @@ struct row {
 struct alloc_run {
 	struct cli *cli;
 	struct mms_alloc_filter filter;
-	enum sort_key sort;
+	enum alloc_sort sort;
 	bool sort_given;
 	long top;
 	double diff_s;      /* > 0: --diff */
@@ -64,6 +63,7 @@ struct alloc_run {
 	const char *backend;
 	struct snapshot snap[2];
 	int cur;            /* snap[cur] is the newest */
+	uint64_t first_ns;  /* when the first snapshot was taken (stream "ts_ns") */
 	bool heap;          /* collecting into a bounded heap of top sites */
 	struct row *rows;
 	size_t nr_rows, cap_rows;
@@ -223,31 +223,31 @@ static int parse_options(struct alloc_run *r, int argc, char **argv)
 	if (r->diff_s > 0 && r->repeat)
 		return cli_usage(r->cli, "--diff and INTERVAL do not go together: every report "
 				 "after the first already shows growth over INTERVAL");
-	if (r->sort == SORT_GROWTH && !(r->diff_s > 0) && !r->repeat)
+	if (r->sort == ALLOC_SORT_GROWTH && !(r->diff_s > 0) && !r->repeat)
 		return cli_usage(r->cli, "--sort growth needs --diff SECONDS or INTERVAL");
 	if (!r->sort_given && r->diff_s > 0)
-		r->sort = SORT_GROWTH;
+		r->sort = ALLOC_SORT_GROWTH;
 	return 0;
 }
 
 /* ---- collecting sites ---- */
 
-static int64_t sort_value(enum sort_key k, const struct mms_alloc_site *s)
+static int64_t sort_value(enum alloc_sort k, const struct mms_alloc_site *s)
 {
-	return k == SORT_CALLS ? (int64_t)s->calls : s->bytes;
+	return k == ALLOC_SORT_CALLS ? (int64_t)s->calls : s->bytes;
 }
 
 /* Descending by the sort key, then by the other counter, then by place: > 0 when a
  * comes first. */
-static int site_cmp(enum sort_key k, const struct mms_alloc_site *a,
+static int site_cmp(enum alloc_sort k, const struct mms_alloc_site *a,
 		    const struct mms_alloc_site *b)
 {
 	int64_t va = sort_value(k, a), vb = sort_value(k, b);
 
 	if (va != vb)
 		return va > vb ? 1 : -1;
-	va = sort_value(k == SORT_CALLS ? SORT_BYTES : SORT_CALLS, a);
-	vb = sort_value(k == SORT_CALLS ? SORT_BYTES : SORT_CALLS, b);
+	va = sort_value(k == ALLOC_SORT_CALLS ? ALLOC_SORT_BYTES : ALLOC_SORT_CALLS, a);
+	vb = sort_value(k == ALLOC_SORT_CALLS ? ALLOC_SORT_BYTES : ALLOC_SORT_CALLS, b);
 	if (va != vb)
 		return va > vb ? 1 : -1;
 	return 0;
@@ -269,7 +269,7 @@ static int vec_push(struct site_vec *vec, const struct mms_alloc_site *s)
 }
 
 /* Min-heap on the sort key: the root is the smallest of the top N kept. */
-static void heap_down(struct site_vec *h, enum sort_key k, size_t i)
+static void heap_down(struct site_vec *h, enum alloc_sort k, size_t i)
 {
 	for (;;) {
 		size_t l = 2 * i + 1, m = i;
@@ -288,7 +288,7 @@ static void heap_down(struct site_vec *h, enum sort_key k, size_t i)
 	}
 }
 
-static void heap_up(struct site_vec *h, enum sort_key k, size_t i)
+static void heap_up(struct site_vec *h, enum alloc_sort k, size_t i)
 {
 	while (i && site_cmp(k, &h->v[i], &h->v[(i - 1) / 2]) < 0) {
 		struct mms_alloc_site t = h->v[i];
@@ -364,19 +364,19 @@ static int rows_reserve(struct alloc_run *r, size_t n)
 	return 0;
 }
 
-static enum sort_key g_sort; /* for qsort's comparator */
+static enum alloc_sort g_sort; /* for qsort's comparator */
 
 static int row_cmp(const void *pa, const void *pb)
 {
 	const struct row *a = pa, *b = pb;
 	int c;
 
-	if (g_sort == SORT_GROWTH) {
+	if (g_sort == ALLOC_SORT_GROWTH) {
 		if (a->d_bytes != b->d_bytes)
 			return a->d_bytes > b->d_bytes ? -1 : 1;
 		if (a->d_calls != b->d_calls)
 			return a->d_calls > b->d_calls ? -1 : 1;
-		c = site_cmp(SORT_BYTES, a->site, b->site);
+		c = site_cmp(ALLOC_SORT_BYTES, a->site, b->site);
 	} else {
 		c = site_cmp(g_sort, a->site, b->site);
 	}
@@ -495,7 +495,7 @@ static int rows_from_growth(struct alloc_run *r)
 		/* Sizes and accuracy are judged on the current values. */
 		if (!mms_alloc_filter_match(&r->filter, s))
 			continue;
-		if (r->sort == SORT_GROWTH && !row.d_bytes && !row.d_calls)
+		if (r->sort == ALLOC_SORT_GROWTH && !row.d_bytes && !row.d_calls)
 			continue;
 		r->rows[r->nr_rows++] = row;
 	}
@@ -532,7 +532,7 @@ static void print_table(struct alloc_run *r, double secs)
 		printf(", growth over %.1f s", secs);
 	printf("; %zu shown, by %s\n", r->nr_rows, sort_names[r->sort]);
 	if (!r->nr_rows) {
-		printf(growth && r->sort == SORT_GROWTH ? "no matching site changed\n" :
+		printf(growth && r->sort == ALLOC_SORT_GROWTH ? "no matching site changed\n" :
 		       "no matching site\n");
 		fflush(stdout);
 		return;
@@ -603,6 +603,10 @@ static void print_json(struct alloc_run *r, double secs)
 
 	if (secs > 0)
 		json_object_set_new(doc, "interval_s", json_real(secs));
+	if (r->repeat) {
+		json_object_set_new(doc, "type", json_string(secs > 0 ? "growth" : "snapshot"));
+		json_object_set_new(doc, "ts_ns", json_integer((json_int_t)(s->ts_ns - r->first_ns)));
+	}
 	json_emit(doc);
 }
 
@@ -642,6 +646,7 @@ static int run_allocinfo(struct alloc_run *r)
 	rc = take_snapshot(r, growth ? &names : &r->filter);
 	if (rc)
 		return rc;
+	r->first_ns = r->snap[r->cur].ts_ns;
 	if (r->diff_s > 0) {
 		if (!cli_sleep(r->diff_s))
 			return EXIT_DONE;
@@ -715,12 +720,16 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 		release(&r);
 		return rc;
 	}
-	if (strcmp(backend, "bpf-trace") && strcmp(backend, "bpf-tags") && strcmp(backend, "ioctl"))
+	if (!strcmp(backend, "bpf-trace")) {
+		struct alloc_args a = { .cli = cli, .filter = r.filter,
+					.sort = r.sort, .top = r.top,
+					.diff_s = r.diff_s, .interval = r.interval, .count = r.count,
+					.repeat = r.repeat };
+
+		return alloc_bpf_trace(&a);
+	}
+	if (strcmp(backend, "bpf-tags") && strcmp(backend, "ioctl"))
 		return cli_usage(cli, "--backend: expected auto, allocinfo, bpf-tags, ioctl or "
 				 "bpf-trace");
-	if (why[0])
-		return cli_fail(cli, EXIT_UNSUPPORTED,
-				"this kernel has no allocation profiling (%s), and the %s "
-				"backend that would stand in is not built yet", why, backend);
 	return cli_fail(cli, EXIT_UNSUPPORTED, "--backend %s is not built yet", backend);
 }

@@ -111,8 +111,8 @@ static int parse_version(struct mms_tok line, struct mms_allocinfo_info *info,
 	const char *dot;
 
 	if (line.len <= n || memcmp(line.s, VERSION_PREFIX, n))
-		return mms_err_at(err, 1, "expected '" VERSION_PREFIX "MAJOR.MINOR', got '%.40s'",
-				  line.s);
+		return mms_err_at(err, 1, "expected '" VERSION_PREFIX "MAJOR.MINOR', got '%.*s'",
+				  (int)(line.len > 40 ? 40 : line.len), line.s);
 	major.s = line.s + n;
 	dot = memchr(major.s, '.', line.s + line.len - major.s);
 	if (!dot)
@@ -257,7 +257,7 @@ int mms_parse_allocinfo(const char *text, size_t len, const struct mms_alloc_fil
 	if (rc)
 		return rc;
 	if (!mms_lines_next(&ls, &line))
-		return mms_err_at(err, 2, "no '#' header line after the version");
+		return mms_err_at(err, 1, "no '#' header line after the version");
 	if (!line.len || line.s[0] != '#')
 		return mms_err_at(err, 2, "expected the '#     <size>  <calls> <tag info>' header");
 	while (mms_lines_next(&ls, &line)) {

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench/alloc: the allocinfo query table. For each query (no filter top 20, a file,
+ * a function, a size, a file and a size), the text pipeline a user types today
+ * (`sort -rn /proc/allocinfo | head`, grep, awk; seeds 002 and 003) against
+ * `mmscope alloc` with the same filter, and libmmscope in-process (read + parse with
+ * the filter, what an embedding agent pays). Each is run ROUNDS times, alternating,
+ * in the same run; prints the median wall time, the CPU time (user + sys of every
+ * process of the pipeline, from wait4) per query, and the ratios pipeline / mmscope.
+ * `cat /proc/allocinfo > /dev/null` is the floor: the kernel's cost of the text.
+ *
+ *   alloc [-m MMSCOPE] [-r ROUNDS]
+ *
+ * Needs a readable /proc/allocinfo (the 7.2 test kernel, as root): without one the
+ * table is skipped, so `make bench` passes on kernels without profiling.
+ *
+ * Then, as root, the overhead of the bpf-trace backend: a kmalloc-heavy loop (pipe2
+ * and two closes: pipe_inode_info, its buffer array, an inode, a dentry and two
+ * files allocated and freed per cycle) runs 1 s untraced, then 1 s while
+ * `mmscope alloc --backend bpf-trace` traces, ROUNDS/3 times alternating; prints the
+ * median throughput ratio.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mmscope/mmscope.h>
+
+#define ROUNDS_MAX 200
+
+struct query {
+	const char *name;
+	const char *pipeline;       /* sh -c */
+	const char *mmscope_args;   /* after "mmscope alloc" */
+	struct mms_alloc_filter filter;
+};
+
+static const struct query queries[] = {
+	{ "top 20 by bytes", "sort -rn /proc/allocinfo | head -n 20", "-n 20", { 0 } },
+	{ "file mm/slub.c", "grep mm/slub.c /proc/allocinfo", "--file mm/slub.c -n 0",
+	  { .file = "mm/slub.c" } },
+	{ "func alloc_pipe_info", "grep func:alloc_pipe_info /proc/allocinfo",
+	  "--func alloc_pipe_info -n 0", { .func = "alloc_pipe_info" } },
+	{ "size >= 1 MiB", "awk '$1 >= 1048576' /proc/allocinfo", "--min-size 1M -n 0",
+	  { .has_min = true, .min_size = 1 << 20 } },
+	{ "file mm/ + size >= 64K", "grep ' mm/' /proc/allocinfo | awk '$1 >= 65536'",
+	  "--file mm/ --min-size 64K -n 0",
+	  { .file = "mm/", .has_min = true, .min_size = 64 << 10 } },
+};
+#define NR_QUERIES (int)(sizeof(queries) / sizeof(queries[0]))
+
+struct sample {
+	double wall_ms[ROUNDS_MAX], cpu_ms[ROUNDS_MAX];
+	int n;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double tv_ms(struct timeval tv)
+{
+	return tv.tv_sec * 1e3 + tv.tv_usec / 1e3;
+}
+
+/* Runs `sh -c cmd` with stdout on /dev/null; adds its wall and CPU time (the shell
+ * and everything it waited for) to s. */
+static int run_shell(const char *cmd, struct sample *s)
+{
+	struct rusage ru;
+	double t0 = now_ms();
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0)
+		return -errno;
+	s->wall_ms[s->n] = now_ms() - t0;
+	s->cpu_ms[s->n] = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
+	s->n++;
+	return WIFEXITED(status) && WEXITSTATUS(status) <= 1 ? 0 : -ECHILD;
+}
+
+static int count_site(const struct mms_alloc_site *site, void *ctx)
+{
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/* libmmscope in-process: one read into a reused buffer, one filtered parse. */
+static int run_library(const struct query *q, struct mms_text_buf *buf, struct sample *s)
+{
+	struct mms_host host = { .root = "" };
+	struct rusage r0, r1;
+	struct mms_error err;
+	uint64_t n = 0;
+	double t0;
+	int rc;
+
+	getrusage(RUSAGE_SELF, &r0);
+	t0 = now_ms();
+	rc = mms_allocinfo_read(&host, buf, &err);
+	if (!rc)
+		rc = mms_parse_allocinfo(buf->text, buf->len, &q->filter, count_site, &n, NULL,
+					 &err);
+	s->wall_ms[s->n] = now_ms() - t0;
+	getrusage(RUSAGE_SELF, &r1);
+	s->cpu_ms[s->n] = tv_ms(r1.ru_utime) - tv_ms(r0.ru_utime) + tv_ms(r1.ru_stime) -
+			  tv_ms(r0.ru_stime);
+	s->n++;
+	if (rc)
+		fprintf(stderr, "alloc: %s:%d: %s\n", err.file, err.line, err.msg);
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : 0;
+}
+
+static double mean(const double *v, int n)
+{
+	double sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += v[i];
+	return n ? sum / n : 0;
+}
+
+/* Pipe create-and-close cycles per second over secs. */
+static double pipe_loop_rate(double secs)
+{
+	double t0 = now_ms(), t;
+	uint64_t n = 0;
+	int fds[2];
+
+	do {
+		for (int i = 0; i < 256; i++) {
+			if (pipe2(fds, O_CLOEXEC))
+				return 0;
+			close(fds[0]);
+			close(fds[1]);
+		}
+		n += 256;
+		t = now_ms() - t0;
+	} while (t < secs * 1e3);
+	return n / (t / 1e3);
+}
+
+static int overhead(const char *mmscope, int rounds)
+{
+	double ratio[ROUNDS_MAX], base_sum = 0, traced_sum = 0;
+
+	printf("\nbpf-trace overhead on a kmalloc-heavy loop (pipe2 + 2 closes), %d rounds of "
+	       "1 s untraced, 1 s traced:\n", rounds);
+	for (int r = 0; r < rounds; r++) {
+		double base = pipe_loop_rate(1.0), traced;
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 1;
+		if (pid == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			dup2(fd, 1);
+			execlp(mmscope, mmscope, "alloc", "--backend", "bpf-trace", "--diff", "60",
+			       "-n", "1", (char *)NULL);
+			_exit(127);
+		}
+		usleep(1500 * 1000); /* kallsyms, load, attach */
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			fprintf(stderr, "alloc: %s alloc --backend bpf-trace exited %d\n", mmscope,
+				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			return 1;
+		}
+		traced = pipe_loop_rate(1.0);
+		kill(pid, SIGINT);
+		waitpid(pid, &status, 0);
+		ratio[r] = base > 0 ? traced / base : 0;
+		base_sum += base;
+		traced_sum += traced;
+		printf("  round %d: untraced %.0f/s, traced %.0f/s (%.1f%% slower)\n", r + 1, base,
+		       traced, 100 * (1 - ratio[r]));
+	}
+	printf("bpf-trace overhead: median %.1f%% (untraced %.0f/s, traced %.0f/s on average)\n",
+	       100 * (1 - median(ratio, rounds)), base_sum / rounds, traced_sum / rounds);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: alloc [-m MMSCOPE] [-r ROUNDS]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mmscope = "mmscope";
+	struct mms_text_buf buf = { 0 };
+	struct sample floor_s = { 0 };
+	char cmd[512];
+	int rounds = 15, opt, sites;
+	FILE *f;
+
+	while ((opt = getopt(argc, argv, "m:r:")) != -1) {
+		if (opt == 'm')
+			mmscope = optarg;
+		else if (opt == 'r' && atoi(optarg) > 0 && atoi(optarg) <= ROUNDS_MAX)
+			rounds = atoi(optarg);
+		else
+			usage();
+	}
+	f = fopen("/proc/allocinfo", "r");
+	if (!f) {
+		printf("bench alloc: query table skipped: /proc/allocinfo: %s (needs "
+		       "CONFIG_MEM_ALLOC_PROFILING and root)\n", strerror(errno));
+		if (geteuid())
+			return 0;
+		return overhead(mmscope, rounds / 3 > 0 ? rounds / 3 : 1);
+	}
+	sites = -2;
+	while (fgets(cmd, sizeof(cmd), f))
+		sites += strchr(cmd, '\n') != NULL;
+	fclose(f);
+	printf("bench alloc: /proc/allocinfo %d sites, %d rounds each, alternating; "
+	       "median wall ms, mean CPU ms (user+sys, all processes)\n\n", sites, rounds);
+	for (int i = 0; i < rounds; i++)
+		if (run_shell("cat /proc/allocinfo", &floor_s))
+			return 1;
+	printf("%-24s %9s %9s | %9s %9s | %9s %9s | %7s %7s\n", "query", "pipe wall", "pipe cpu",
+	       "mms wall", "mms cpu", "lib wall", "lib cpu", "x wall", "x cpu");
+	for (int q = 0; q < NR_QUERIES; q++) {
+		struct sample pipe_s = { 0 }, mms_s = { 0 }, lib_s = { 0 };
+
+		snprintf(cmd, sizeof(cmd), "%s alloc %s", mmscope, queries[q].mmscope_args);
+		for (int i = 0; i < rounds; i++) {
+			if (run_shell(queries[q].pipeline, &pipe_s) || run_shell(cmd, &mms_s) ||
+			    run_library(&queries[q], &buf, &lib_s)) {
+				fprintf(stderr, "alloc: query '%s' failed\n", queries[q].name);
+				return 1;
+			}
+		}
+		double pw = median(pipe_s.wall_ms, rounds), pc = mean(pipe_s.cpu_ms, rounds);
+		double mw = median(mms_s.wall_ms, rounds), mc = mean(mms_s.cpu_ms, rounds);
+		double lw = median(lib_s.wall_ms, rounds), lc = mean(lib_s.cpu_ms, rounds);
+
+		printf("%-24s %9.2f %9.2f | %9.2f %9.2f | %9.2f %9.2f | %6.2fx %6.2fx\n",
+		       queries[q].name, pw, pc, mw, mc, lw, lc, mw > 0 ? pw / mw : 0,
+		       mc > 0 ? pc / mc : 0);
+	}
+	printf("%-24s %9.2f %9.2f   (cat /proc/allocinfo > /dev/null: the kernel's text)\n",
+	       "floor", median(floor_s.wall_ms, rounds), mean(floor_s.cpu_ms, rounds));
+	mms_text_buf_free(&buf);
+	return geteuid() ? 0 : overhead(mmscope, rounds / 3 > 0 ? rounds / 3 : 1);
+}
