@@ -28,28 +28,16 @@ int mms_alloc_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o,
 	struct alloc_trace_bpf *skel;
 	int err;
 
-	memset(t, 0, sizeof(*t));
-	mms_libbpf_verbosity(o->verbose);
+	mms_tracer_init(t, o);
 	skel = alloc_trace_bpf__open();
-	if (!skel) {
-		err = -errno;
-		mms_bpf_error(err, "opening the alloc-trace BPF object", why, size);
-		return err;
-	}
-	t->skel = skel;
-	t->destroy = destroy;
-	t->obj = skel->obj;
-	skel->rodata->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
-	err = alloc_trace_bpf__load(skel);
-	if (err) {
-		mms_bpf_error(err, "loading the alloc-trace BPF programs", why, size);
-		mms_tracer_close(t);
-		return err;
-	}
-	err = mms_tracer_start(t, o, why, size);
+	err = mms_tracer_adopt(t, skel, skel ? skel->obj : NULL, destroy, "alloc-trace", why, size);
 	if (err)
-		mms_tracer_close(t);
-	return err;
+		return err;
+	skel->rodata->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	err = mms_tracer_loaded(t, alloc_trace_bpf__load(skel), "alloc-trace", why, size);
+	if (err)
+		return err;
+	return mms_tracer_start(t, o, why, size);
 }
 
 /* Frames that are the page allocator (or the tracing of it), not its caller. */

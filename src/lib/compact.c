@@ -18,26 +18,15 @@ int mms_compact_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *
 	struct compact_bpf *skel;
 	int err;
 
-	memset(t, 0, sizeof(*t));
-	mms_libbpf_verbosity(o->verbose);
+	mms_tracer_init(t, o);
 	skel = compact_bpf__open();
-	if (!skel) {
-		mms_bpf_error(-errno, "opening the compaction BPF object", why, size);
-		return -errno;
-	}
-	t->skel = skel;
-	t->destroy = destroy;
-	t->obj = skel->obj;
+	err = mms_tracer_adopt(t, skel, skel ? skel->obj : NULL, destroy, "compaction", why, size);
+	if (err)
+		return err;
 	MMS_TASK_FILTER_APPLY(skel, &o->filter);
 	skel->rodata->min_ns = o->min_ns;
-	err = compact_bpf__load(skel);
-	if (err) {
-		mms_bpf_error(err, "loading the compaction BPF programs", why, size);
-		mms_tracer_close(t);
-		return err;
-	}
-	err = mms_tracer_start(t, o, why, size);
+	err = mms_tracer_loaded(t, compact_bpf__load(skel), "compaction", why, size);
 	if (err)
-		mms_tracer_close(t);
-	return err;
+		return err;
+	return mms_tracer_start(t, o, why, size);
 }

@@ -50,26 +50,18 @@ int mms_extfrag_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *
 	struct extfrag_bpf *skel;
 	int err;
 
-	memset(t, 0, sizeof(*t));
-	mms_libbpf_verbosity(o->verbose);
+	mms_tracer_init(t, o);
 	skel = extfrag_bpf__open();
-	if (!skel) {
-		mms_bpf_error(-errno, "opening the extfrag BPF object", why, size);
-		return -errno;
-	}
-	t->skel = skel;
-	t->destroy = destroy;
-	t->obj = skel->obj;
+	err = mms_tracer_adopt(t, skel, skel ? skel->obj : NULL, destroy, "extfrag", why, size);
+	if (err)
+		return err;
 	MMS_TASK_FILTER_APPLY(skel, &o->filter);
 	skel->rodata->pageblock_order = o->pageblock_order;
 	/* Counters only: the shared ring buffer is unused, keep it at its minimum. */
 	bpf_map__set_max_entries(skel->maps.events, 4096);
-	err = extfrag_bpf__load(skel);
-	if (err) {
-		mms_bpf_error(err, "loading the extfrag BPF program", why, size);
-		mms_tracer_close(t);
+	err = mms_tracer_loaded(t, extfrag_bpf__load(skel), "extfrag", why, size);
+	if (err)
 		return err;
-	}
 	/* Before attaching: the slot events fall back to when the map is full. */
 	err = bpf_map__update_elem(skel->maps.procs, &other_key, sizeof(other_key), &other,
 				   sizeof(other), BPF_ANY);
@@ -78,10 +70,7 @@ int mms_extfrag_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *
 		mms_tracer_close(t);
 		return err;
 	}
-	err = mms_tracer_start(t, o, why, size);
-	if (err)
-		mms_tracer_close(t);
-	return err;
+	return mms_tracer_start(t, o, why, size);
 }
 
 int mms_extfrag_read_kinds(const struct mms_tracer *t, struct mms_extfrag_kinds *out)

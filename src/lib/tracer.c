@@ -7,18 +7,54 @@
 
 #include "tracers.h"
 
+void mms_tracer_init(struct mms_tracer *t, const struct mms_tracer_opts *o)
+{
+	memset(t, 0, sizeof(*t));
+	mms_libbpf_verbosity(o->verbose);
+}
+
+int mms_tracer_adopt(struct mms_tracer *t, void *skel, struct bpf_object *obj,
+		     void (*destroy)(void *skel), const char *what, char *why, size_t size)
+{
+	char doing[96];
+
+	if (!skel) {
+		int err = -errno;
+
+		snprintf(doing, sizeof(doing), "opening the %s BPF object", what);
+		mms_bpf_error(err, doing, why, size);
+		return err;
+	}
+	t->skel = skel;
+	t->destroy = destroy;
+	t->obj = obj;
+	return 0;
+}
+
+int mms_tracer_loaded(struct mms_tracer *t, int err, const char *what, char *why, size_t size)
+{
+	char doing[96];
+
+	if (!err)
+		return 0;
+	snprintf(doing, sizeof(doing), "loading the %s BPF programs", what);
+	mms_bpf_error(err, doing, why, size);
+	mms_tracer_close(t);
+	return err;
+}
+
 int mms_tracer_start(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 		     size_t size)
 {
 	int err = mms_links_attach(&t->links, t->obj, why, size);
 
-	if (err)
-		return err;
-	err = mms_evloop_open(&t->loop, t->obj, o->on_event, o->ctx);
-	if (err) {
-		snprintf(why, size, "ring buffer: %s", strerror(-err));
-		mms_links_destroy(&t->links);
+	if (!err) {
+		err = mms_evloop_open(&t->loop, t->obj, o->on_event, o->ctx);
+		if (err)
+			snprintf(why, size, "ring buffer: %s", strerror(-err));
 	}
+	if (err)
+		mms_tracer_close(t); /* also destroys the links attached so far */
 	return err;
 }
 

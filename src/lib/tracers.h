@@ -70,7 +70,23 @@ int mms_extfrag_read_procs(const struct mms_tracer *t,
 			   void (*fn)(void *ctx, const struct mms_extfrag_proc_row *row),
 			   void *ctx);
 
-/* After the skeleton loaded: attach and open the event loop (undone on failure). */
+/*
+ * The steps every loader shares, around its own skeleton calls:
+ *   mms_tracer_init(t, o);  skel = X_bpf__open();
+ *   err = mms_tracer_adopt(t, skel, skel ? skel->obj : NULL, destroy, "X", why, size);
+ *   ... set rodata ...
+ *   err = mms_tracer_loaded(t, X_bpf__load(skel), "X", why, size);
+ *   ... anything between load and attach ...
+ *   return mms_tracer_start(t, o, why, size);
+ * Each returns 0 or a negative errno with why filled, and on failure leaves t closed.
+ */
+void mms_tracer_init(struct mms_tracer *t, const struct mms_tracer_opts *o);
+/* Takes an opened skeleton (NULL: the open failed, errno says why). */
+int mms_tracer_adopt(struct mms_tracer *t, void *skel, struct bpf_object *obj,
+		     void (*destroy)(void *skel), const char *what, char *why, size_t size);
+/* Reports and closes t when the skeleton's load returned err != 0. */
+int mms_tracer_loaded(struct mms_tracer *t, int err, const char *what, char *why, size_t size);
+/* After the skeleton loaded: attach and open the event loop (t closed on failure). */
 int mms_tracer_start(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 		     size_t size);
 /* A map of the tracer's object by name; -1 when absent. */
