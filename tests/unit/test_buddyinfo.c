@@ -15,9 +15,7 @@ static void expect_len(const char *what, const char *text, size_t len, int rc, i
 	struct mms_error err = { 0 };
 	int got = mms_parse_buddyinfo(text, len, &bi, &err);
 
-	if (got != rc || (rc && (err.line != line || !err.msg[0])))
-		fail_msg("%s: got %d at line %d (%s), expected %d at line %d", what, got, err.line,
-			 err.msg, rc, line);
+	expect_result(what, got, &err, rc, line);
 }
 
 static void expect(const char *what, const char *text, int rc, int line)

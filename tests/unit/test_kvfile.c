@@ -17,9 +17,7 @@ static void expect_len(kv_parser parse, const char *what, const char *text, size
 	struct mms_error err = { 0 };
 	int got = parse(text, len, &kv, &err);
 
-	if (got != rc || (rc && (err.line != line || !err.msg[0])))
-		fail_msg("%s: got %d at line %d (%s), expected %d at line %d", what, got, err.line,
-			 err.msg, rc, line);
+	expect_result(what, got, &err, rc, line);
 }
 
 static void vmstat(const char *what, const char *text, int rc, int line)

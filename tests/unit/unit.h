@@ -40,4 +40,13 @@ static inline char *fixture(const char *name, size_t *len)
 	return buf;
 }
 
+/* Fails the test unless a parser returned rc and, on error, named line with a message. */
+static inline void expect_result(const char *what, int got, const struct mms_error *err, int rc,
+				 int line)
+{
+	if (got != rc || (rc && (err->line != line || !err->msg[0])))
+		fail_msg("%s: got %d at line %d (%s), expected %d at line %d", what, got, err->line,
+			 err->msg, rc, line);
+}
+
 #endif
