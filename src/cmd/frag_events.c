@@ -302,9 +302,8 @@ int cmd_frag_events(struct cli *cli, int argc, char **argv)
 	if (c->args.interval <= 0)
 		c->args.interval = 1;
 	c->pageblock_order = mms_extfrag_pageblock_order(&c->pageblock_source);
-	topts.filter = c->args.filter;
+	topts = trace_tracer_opts(cli, &c->args, NULL, NULL);
 	topts.pageblock_order = c->pageblock_order;
-	topts.verbose = cli->verbose;
 	rc = mms_extfrag_tracer_open(&c->t, &topts, why, sizeof(why));
 	if (rc) {
 		rc = trace_fail_open(cli, rc, why);

@@ -238,9 +238,9 @@ static void print_summary(struct reclaim_ctx *c, uint64_t lost, uint64_t now)
 int cmd_reclaim(struct cli *cli, int argc, char **argv)
 {
 	struct reclaim_ctx *c = calloc(1, sizeof(*c));
-	struct mms_tracer_opts topts = { 0 };
-	struct mms_evloop_opts lopts;
+	struct mms_tracer_opts topts;
 	struct mms_tracer t;
+	uint64_t now, lost;
 	char why[600];
 	int rc;
 
@@ -259,11 +259,7 @@ int cmd_reclaim(struct cli *cli, int argc, char **argv)
 		c->args.hist = true;
 	mms_gfp_layout_read(&c->gfp);
 	c->paths = trace_cgroup_paths(cli);
-	topts.filter = c->args.filter;
-	topts.min_ns = c->args.min_ns;
-	topts.verbose = cli->verbose;
-	topts.on_event = on_event;
-	topts.ctx = c;
+	topts = trace_tracer_opts(cli, &c->args, on_event, c);
 	rc = mms_reclaim_tracer_open(&t, &topts, why, sizeof(why));
 	if (rc) {
 		rc = trace_fail_open(cli, rc, why);
@@ -273,14 +269,11 @@ int cmd_reclaim(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "Tracing reclaim stalls%s%s... Ctrl-C to end.\n",
 			c->args.filter.cg_path[0] ? " in " : "", c->args.filter.cg_path);
 	c->start_ns = c->last_tick_ns = mms_monotonic_ns();
-	trace_loop_opts(&c->args, &lopts, on_tick, c);
-	rc = mms_evloop_run(&t.loop, &lopts);
-	uint64_t now = mms_monotonic_ns();
-	uint64_t lost = mms_evloop_lost(&t.loop) + mms_tracer_missed(&t);
+	rc = trace_run(&t, &c->args, on_tick, c, &now, &lost);
 
 	/* Detach before printing: the summary is about a closed window. */
 	mms_tracer_close(&t);
-	if (c->args.hist && !(c->args.interval > 0 && now - c->last_tick_ns < 1000000))
+	if (trace_last_hists_due(&c->args, now, c->last_tick_ns))
 		print_hists(c, now);
 	print_summary(c, lost, now);
 	rc = rc ? cli_fail(cli, EXIT_RUNTIME, "ring buffer: %s", strerror(-rc)) : EXIT_DONE;

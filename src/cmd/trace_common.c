@@ -147,6 +147,32 @@ void trace_loop_opts(const struct trace_args *a, struct mms_evloop_opts *o,
 	o->ctx = ctx;
 }
 
+struct mms_tracer_opts trace_tracer_opts(const struct cli *cli, const struct trace_args *a,
+					 ring_buffer_sample_fn on_event, void *ctx)
+{
+	return (struct mms_tracer_opts){ .filter = a->filter, .min_ns = a->min_ns,
+					 .verbose = cli->verbose, .on_event = on_event,
+					 .ctx = ctx };
+}
+
+int trace_run(struct mms_tracer *t, const struct trace_args *a, int (*tick)(void *, uint64_t),
+	      void *ctx, uint64_t *now, uint64_t *lost)
+{
+	struct mms_evloop_opts lopts;
+	int rc;
+
+	trace_loop_opts(a, &lopts, tick, ctx);
+	rc = mms_evloop_run(&t->loop, &lopts);
+	*now = mms_monotonic_ns();
+	*lost = mms_evloop_lost(&t->loop) + mms_tracer_missed(t);
+	return rc;
+}
+
+bool trace_last_hists_due(const struct trace_args *a, uint64_t now, uint64_t last_tick_ns)
+{
+	return a->hist && !(a->interval > 0 && now - last_tick_ns < 1000000);
+}
+
 const char *trace_clock(uint64_t ts_ns, char buf[16])
 {
 	struct timespec mono, real;

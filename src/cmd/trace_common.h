@@ -38,6 +38,19 @@ const char *trace_cgroup_name(struct mms_cgroup_paths *p, uint64_t id, char *buf
 /* The loop options from args: interval, count, -d, the stop flag. */
 void trace_loop_opts(const struct trace_args *a, struct mms_evloop_opts *o,
 		     int (*tick)(void *, uint64_t), void *ctx);
+/* The tracer options every tracing command takes from its arguments. */
+struct mms_tracer_opts trace_tracer_opts(const struct cli *cli, const struct trace_args *a,
+					 ring_buffer_sample_fn on_event, void *ctx);
+/*
+ * Runs t's event loop until -d, COUNT or a stop signal, calling tick every INTERVAL;
+ * *now is when it ended and *lost what the tracer lost (ring buffer full, and
+ * program runs the kernel skipped). Returns the loop's status.
+ */
+int trace_run(struct mms_tracer *t, const struct trace_args *a, int (*tick)(void *, uint64_t),
+	      void *ctx, uint64_t *now, uint64_t *lost);
+/* Whether a histogram run's last window still needs printing at the end (no tick
+ * printed it within the last millisecond). */
+bool trace_last_hists_due(const struct trace_args *a, uint64_t now, uint64_t last_tick_ns);
 /* Wall-clock HH:MM:SS of a bpf_ktime_get_ns() timestamp. */
 const char *trace_clock(uint64_t ts_ns, char buf[16]);
 
