@@ -71,4 +71,32 @@ static inline void fuzz_error_init(struct mms_error *err)
 	err->line = -1;
 }
 
+/*
+ * The "name value" parsers (vmstat, meminfo): an accepted file has printable,
+ * non-empty names, and looking any of them up finds a value (the first entry of
+ * that name).
+ */
+static inline int fuzz_kvset(int (*parse)(const char *, size_t, struct mms_kvset *,
+					  struct mms_error *),
+			     const uint8_t *data, size_t size)
+{
+	static struct mms_kvset kv;
+	struct mms_error err;
+	int rc;
+
+	fuzz_error_init(&err);
+	rc = parse((const char *)data, size, &kv, &err);
+	fuzz_check_result(rc, &err, data, size);
+	if (rc)
+		return 0;
+	FUZZ_ASSERT(kv.nr >= 1 && kv.nr <= MMS_KV_MAX);
+	for (int i = 0; i < kv.nr; i++) {
+		uint64_t v;
+
+		fuzz_check_printable(kv.items[i].name, sizeof(kv.items[i].name), false);
+		FUZZ_ASSERT(mms_kv_get(&kv, kv.items[i].name, &v));
+	}
+	return 0;
+}
+
 #endif
