@@ -15,9 +15,10 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wno-format-truncation -D_GNU_SOURCE \
 	     -Iinclude -Isrc -I$(OUT) -DMMSCOPE_VERSION='"$(VERSION)"'
-# Static release binary: libbpf needs libelf and zlib (and zstd through libelf).
-STATIC_LIBS := -lbpf -lelf -lz -lzstd -ljansson
-DYN_LIBS    := -lbpf -lelf -lz -ljansson
+# Static release binary: libbpf needs libelf and zlib (and zstd through libelf);
+# heatmap pictures use libgd (PNG through libpng), its TUI ncursesw.
+STATIC_LIBS := -lbpf -lelf -lgd -lpng -lz -lzstd -ljansson -lncursesw -ltinfo -lm
+DYN_LIBS    := -lbpf -lelf -lgd -lpng -lz -ljansson -lncursesw -ltinfo -lm
 
 BPF_SRCS  := $(wildcard src/bpf/*.bpf.c)
 SKELS     := $(patsubst src/bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))

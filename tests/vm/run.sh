@@ -22,6 +22,8 @@
 #   MMSCOPE_VM_BREAK=1  adds a test that fails, to prove failures are seen
 #   MMSCOPE_VM_DRSNOOP=1  runs the drsnoop side-by-side (22-drsnoop.sh), which is
 #                      left out by default while its latency check fails (issue 5)
+#   MMSCOPE_VM_ONLY     only the guest tests whose name (without NN-) matches this
+#                       shell pattern, e.g. 'heatmap*' (default: all)
 #   MMSCOPE_VM_TIMEOUT  watchdog per guest, seconds (default 300)
 #   MMSCOPE_VM_OUT      logs and the initramfs (default build/vm)
 #   MMSCOPE_TEST_KERNEL the 7.2 test kernel (default ../shared/kernels/...)
@@ -43,6 +45,7 @@ watchdog=${MMSCOPE_VM_TIMEOUT:-300}
 test_kernel=${MMSCOPE_TEST_KERNEL:-$repo/../shared/kernels/mmscope-test-7.2.13.bzImage}
 brk=${MMSCOPE_VM_BREAK:-0}
 drsnoop=${MMSCOPE_VM_DRSNOOP:-0}
+only=${MMSCOPE_VM_ONLY:-*}
 results=$out/results # "kernel test STATUS text" lines, gathered from every log
 
 log() { echo "test-vm: $*" >&2; }
@@ -138,7 +141,7 @@ boot() {
 	timeout -s KILL "$watchdog" qemu-system-x86_64 -accel tcg,thread=single -nographic -no-reboot \
 		-smp 2 -m "$mem" -nic none -kernel "$image" -initrd "$out/initramfs.cpio.gz" \
 		-serial mon:stdio -serial "file:$out/$tag.ttyS1" $disk \
-		-append "console=ttyS0 loglevel=3 panic=-1 $extra mmscope.kernel=$tag mmscope.mode=$mode mmscope.break=$brk mmscope.drsnoop=$drsnoop" \
+		-append "console=ttyS0 loglevel=3 panic=-1 $extra mmscope.kernel=$tag mmscope.mode=$mode mmscope.break=$brk mmscope.drsnoop=$drsnoop mmscope.only=$only" \
 		< /dev/null > "$out/$tag.log" 2>&1 || rc=$?
 	tr -d '\r' < "$out/$tag.log" > "$out/$tag.log.txt" && mv "$out/$tag.log.txt" "$out/$tag.log"
 	echo "$(($(date +%s) - start))" > "$out/$tag.seconds"
@@ -206,7 +209,7 @@ run_native() {
 	local tag
 	tag=native-$(uname -r | cut -d. -f1-2)
 	log "running the guest tests natively as $tag (the native integration tests are run by 'make test')"
-	PATH=$(dirname "$mmscope"):$workloads:$PATH MMSCOPE_VM_KERNEL=$tag MMSCOPE_VM_BREAK=$brk MMSCOPE_VM_DRSNOOP=$drsnoop \
+	PATH=$(dirname "$mmscope"):$workloads:$PATH MMSCOPE_VM_KERNEL=$tag MMSCOPE_VM_BREAK=$brk MMSCOPE_VM_DRSNOOP=$drsnoop MMSCOPE_VM_ONLY="$only" \
 		sh "$repo/tests/vm/guest/run-tests.sh" > "$out/$tag.log" 2>&1 ||
 		echo "$tag guest FAIL run-tests.sh exit $? (see $out/$tag.log)" >> "$results"
 	collect "$tag" "$out/$tag.log"

@@ -6,7 +6,8 @@
 # A test that prints no verdict (crashed, killed, timed out) is a FAIL.
 # Used by the VM's /init and by run.sh for the native (host) kernel.
 # Environment: MMSCOPE_VM_KERNEL (tag, required), MMSCOPE_VM=1 in VMs only,
-# MMSCOPE_VM_BREAK=1 also runs 99-broken.sh, which must fail.
+# MMSCOPE_VM_BREAK=1 also runs 99-broken.sh, which must fail; MMSCOPE_VM_ONLY=PATTERN
+# runs only the tests whose name matches.
 set -eu
 
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +23,9 @@ for t in "$dir"/[0-9][0-9]-*.sh; do
 	if [ "$name" = broken ] && [ "${MMSCOPE_VM_BREAK:-0}" != 1 ]; then
 		continue
 	fi
+	# MMSCOPE_VM_ONLY: a shell pattern of test names to run (development runs).
+	# shellcheck disable=SC2254
+	case $name in ${MMSCOPE_VM_ONLY:-*}) ;; *) continue ;; esac
 	rm -f "$MMSCOPE_RESULT"
 	# Each test starts from the same memory: what an earlier test left in the page
 	# cache must not starve the next one (the VM only: never on the host).
