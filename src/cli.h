@@ -75,6 +75,7 @@ int cmd_memcg(struct cli *cli, int argc, char **argv);
 int cmd_reclaim(struct cli *cli, int argc, char **argv);
 int cmd_compact(struct cli *cli, int argc, char **argv);
 int cmd_alloc(struct cli *cli, int argc, char **argv);
+int cmd_heatmap(struct cli *cli, int argc, char **argv);
 /* frag --events (src/cmd/frag_events.c) */
 int cmd_frag_events(struct cli *cli, int argc, char **argv);
 

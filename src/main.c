@@ -73,6 +73,26 @@ static const struct command commands[] = {
 	  "  --diff SECONDS     two snapshots SECONDS apart: growth per site, per second\n"
 	  "  --backend B        auto (default), allocinfo, bpf-tags, ioctl or bpf-trace\n"
 	  "  INTERVAL [COUNT]   repeat: a snapshot, then growth over each INTERVAL\n" },
+	{ "heatmap", cmd_heatmap, "page access heatmap of a process: live TUI, JSON, CSV, PNG/SVG",
+	  "[-p PID | -- COMMAND [ARGS]] [--source S]\n"
+	  "         [--aging MS] [--aggregate MS] [--range START-END | --mapping NAME]\n"
+	  "         [-d SECONDS | --frames N] [--out FILE.png|FILE.svg] [--csv] [--tui|--no-tui]\n"
+	  "  -p, --pid PID      watch this process (never signalled)\n"
+	  "  -- COMMAND [ARGS]  start COMMAND, watch it, stop it at the end\n"
+	  "  --source S         damon-vaddr, idle, damon-paddr or refs (default: the first\n"
+	  "                     of these that works here)\n"
+	  "  --aging MS         how often accesses are checked (default 100)\n"
+	  "  --aggregate MS     one frame every MS (default 1000; above --aging)\n"
+	  "  --range START-END  only these addresses (hex, end exclusive)\n"
+	  "  --mapping NAME     only heap, stack, anon, or mappings of a file (glob/substring)\n"
+	  "  -d, --duration S   stop after S seconds\n"
+	  "  --frames N         stop after N frames\n"
+	  "  -o, --out FILE     write a picture at the end: FILE.png or FILE.svg\n"
+	  "  --csv              t_ns,start,end,accesses rows instead of text\n"
+	  "  --tui, --no-tui    live view (default when stdout is a terminal and neither\n"
+	  "                     -j, --csv nor --out is given)\n"
+	  "  TUI keys: q quit, p/space pause, +/- zoom, arrows/j/k scroll, Home reset,\n"
+	  "  a/A aging shorter/longer, g/G aggregate shorter/longer, r re-read mappings\n" },
 	{ "help", NULL, "help on a command", "COMMAND\n" },
 };
 

@@ -177,6 +177,9 @@ struct hm_source_ops {
 	const char *(*describe)(struct hm_source *s);
 	/* Undoes everything open did (kdamonds stopped, sysfs restored, links destroyed). */
 	void (*close)(struct hm_source *s);
+	/* Optional (NULL: the source cannot lose anything): records lost so far (ring
+	 * buffer full), shown by every view so a loss is never silent. */
+	uint64_t (*lost)(struct hm_source *s);
 };
 
 extern const struct hm_source_ops hm_src_damon_vaddr;

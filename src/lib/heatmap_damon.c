@@ -22,7 +22,7 @@
  *    BPF program filters on its pid) and translate those that overlap the
  *    target's pages. Its intervals are its own (read from its sysfs files), and
  *    describe() says so with the share of the target's pages it covers; when it
- *    covers none, refuse (-EBUSY) rather than draw an empty map.
+ *    covers less than half, refuse (-EBUSY) rather than draw a mostly empty map.
  * Either way, a kdamond that is not ours and not usable (vaddr asked, or not
  * paddr) makes the source refuse with -EBUSY, naming it.
  */
@@ -293,13 +293,15 @@ static int pick_shared(struct hm_source *s, struct hm_damon_info *infos, int n, 
 		busy_why(&infos[first_on], why, size);
 		return -EBUSY;
 	}
-	if (!best_in) {
+	/* A map that shows a sliver of the target is worse than a coarser source
+	 * that shows all of it: below half, refuse, and the automatic choice goes on. */
+	if (best_in * 2 < s->pages.n || !best_in) {
 		struct hm_damon_info *k = &infos[best];
 
 		snprintf(why, size, "kdamond %d (pid %d) runs paddr and is not ours (read-only use), "
-			 "but none of the target's %zu resident pages lie in its monitored ranges "
-			 "(%d, 0x%lx-0x%lx); DAMON's sysfs cannot start another while it runs",
-			 k->idx, (int)k->pid, s->pages.n, k->nranges,
+			 "but only %zu of the target's %zu resident pages lie in its monitored ranges "
+			 "(%d, 0x%lx-0x%lx; half are needed); DAMON's sysfs cannot start another while it runs",
+			 k->idx, (int)k->pid, best_in, s->pages.n, k->nranges,
 			 (unsigned long)(k->nranges ? k->ranges[0].start : 0),
 			 (unsigned long)(k->nranges ? k->ranges[k->nranges - 1].end : 0));
 		return -EBUSY;
