@@ -31,6 +31,8 @@ extern unsigned long bpf_mem_cgroup_vm_events(struct mem_cgroup *memcg,
 extern unsigned long bpf_mem_cgroup_memory_events(struct mem_cgroup *memcg,
 						  enum memcg_memory_event event) __ksym __weak;
 extern unsigned long bpf_mem_cgroup_usage(struct mem_cgroup *memcg) __ksym __weak;
+extern struct cgroup *bpf_cgroup_from_id(u64 cgid) __ksym __weak;
+extern void bpf_cgroup_release(struct cgroup *cgrp) __ksym __weak;
 
 /*
  * Local flavours of the four enums holding every item name, so each name can be
@@ -58,6 +60,8 @@ struct {
 
 struct memcg_cfg cfg = {};
 __u32 nr_out, overflow;
+/* The cgroup id of a one-cgroup reader on the v2 hierarchy, for memcg_kfunc_self. */
+__u64 self_id;
 /* What each item is on this kernel: enum memcg_item_kind and the enum value. */
 __u8 item_kind[MI_NR];
 int item_val[MI_NR];
@@ -110,33 +114,12 @@ static __always_inline bool read_item(struct mem_cgroup *memcg, unsigned int ite
 	return true;
 }
 
-SEC("iter.s/cgroup")
-int memcg_kfunc(struct bpf_iter__cgroup *ctx)
+/* Fills rec from cgrp (trusted: the iterator's, or acquired by id). */
+static __always_inline void fill_rec(struct cgroup *cgrp, struct memcg_rec *rec)
 {
-	struct cgroup *cgrp = ctx->cgroup;
 	struct cgroup_subsys_state *parent;
 	struct mem_cgroup *memcg;
-	struct memcg_rec *rec;
-	__u32 k;
 
-	/* nr_out and overflow are zeroed by user space before each pass. */
-	if (ctx->meta->seq_num == 0)
-		resolve_items();
-	if (!cgrp) {
-		struct memcg_summary sum = { nr_out, overflow, 0, 0 };
-
-		bpf_seq_write(ctx->meta->seq, &sum, sizeof(sum));
-		return 0;
-	}
-	if (!bpf_ksym_exists(bpf_get_mem_cgroup))
-		return 1;
-	k = nr_out;
-	rec = bpf_map_lookup_elem(&records, &k);
-	if (!rec) {
-		overflow++;
-		return 0;
-	}
-	nr_out++;
 	rec->id = BPF_CORE_READ(cgrp, kn, id);
 	parent = BPF_CORE_READ(cgrp, self.parent);
 	rec->parent_id = parent ? BPF_CORE_READ(parent, cgroup, kn, id) : 0;
@@ -145,7 +128,7 @@ int memcg_kfunc(struct bpf_iter__cgroup *ctx)
 	memcg = bpf_get_mem_cgroup(&cgrp->self);
 	if (!memcg) {
 		rec->flags |= MEMCG_REC_NO_MEMCG;
-		return 0;
+		return;
 	}
 	bpf_mem_cgroup_flush_stats(memcg);
 	for (int i = 0; i < MEMCG_REC_STATS; i++) {
@@ -186,5 +169,63 @@ int memcg_kfunc(struct bpf_iter__cgroup *ctx)
 		}
 	}
 	bpf_put_mem_cgroup(memcg);
+}
+
+SEC("iter.s/cgroup")
+int memcg_kfunc(struct bpf_iter__cgroup *ctx)
+{
+	struct cgroup *cgrp = ctx->cgroup;
+	struct memcg_rec *rec;
+	__u32 k;
+
+	/* nr_out and overflow are zeroed by user space before each pass. */
+	if (ctx->meta->seq_num == 0)
+		resolve_items();
+	if (!cgrp) {
+		struct memcg_summary sum = { nr_out, overflow, 0, 0 };
+
+		bpf_seq_write(ctx->meta->seq, &sum, sizeof(sum));
+		return 0;
+	}
+	if (!bpf_ksym_exists(bpf_get_mem_cgroup))
+		return 1;
+	k = nr_out;
+	rec = bpf_map_lookup_elem(&records, &k);
+	if (!rec) {
+		overflow++;
+		return 0;
+	}
+	nr_out++;
+	fill_rec(cgrp, rec);
 	return 0;
+}
+
+/*
+ * The one-cgroup fast path (cgroup v2): the same record in one BPF_PROG_TEST_RUN call
+ * instead of the iterator's create + read + close (an anonymous inode, a seq_file and
+ * its 8-page buffer per snapshot). A syscall program is sleepable (the flush may
+ * sleep) and test-runnable, and the memcg kfuncs are registered for every program
+ * type. bpf_cgroup_from_id() looks the id up in the default (v2) hierarchy only,
+ * which is why v1 readers keep the iterator; a cgroup removed meanwhile is not found
+ * and gives no record. The items were resolved by the iterator's first pass (the
+ * loader always runs one at open). Returns the records written.
+ */
+SEC("syscall")
+int memcg_kfunc_self(void *ctx)
+{
+	struct memcg_rec *rec;
+	struct cgroup *cgrp;
+	__u32 k = 0;
+
+	if (!bpf_ksym_exists(bpf_cgroup_from_id) || !bpf_ksym_exists(bpf_get_mem_cgroup))
+		return 0;
+	rec = bpf_map_lookup_elem(&records, &k);
+	if (!rec)
+		return 0;
+	cgrp = bpf_cgroup_from_id(self_id);
+	if (!cgrp)
+		return 0;
+	fill_rec(cgrp, rec);
+	bpf_cgroup_release(cgrp);
+	return 1;
 }

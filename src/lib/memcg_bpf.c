@@ -13,7 +13,8 @@
  * the statistic's unit equals the text value, at least one of them is non-zero, and
  * no other slot fits as well. Anything else (all zero, ambiguous, not found) is
  * served by the text backend, which says why. The result is kept for the reader's
- * lifetime.
+ * lifetime. On a quiet system a cgroup of the reader's own adds a sample with known
+ * amounts of each kind (memcg_probe.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,7 +26,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -49,6 +49,7 @@ struct memcg_be {
 	uint64_t page_size;
 	uint64_t bpf_mask;           /* stats the iterator serves */
 	bool no_self_run;            /* the one-cgroup test run failed: iterator only */
+	int verbose;
 	struct memcg_src src[MMS_MEMCG_STATS_MAX];
 	uint64_t mult[MMS_MEMCG_STATS_MAX];
 };
@@ -117,6 +118,18 @@ static void set_spans(struct mms_memcg_reader *r, struct memcg_be *be)
 	be->cfg->events_n = hi[1] ? hi[1] - lo[1] : 0;
 }
 
+/* The one-cgroup program: a test run instead of an iterator pass (be_run_self). */
+static struct bpf_program *self_prog(struct memcg_be *be)
+{
+	return be->kf ? be->kf->progs.memcg_kfunc_self : be->core->progs.memcg_core_self;
+}
+
+/* kfunc: bpf_cgroup_from_id() looks ids up in the v2 hierarchy only. */
+static bool want_self_prog(const struct mms_memcg_reader *r, const struct memcg_be *be)
+{
+	return r->self_only && !be->no_self_run && (!be->kfunc || r->version == 2);
+}
+
 /* Opens, sizes, loads and attaches the iterator on the reader's root; maps records. */
 static int be_load(struct mms_memcg_reader *r, struct memcg_be *be, unsigned int cap,
 		   struct mms_error *err)
@@ -140,11 +153,20 @@ static int be_load(struct mms_memcg_reader *r, struct memcg_be *be, unsigned int
 	map = records_map(be);
 	/* The one-cgroup program only where it is used: each load costs ~35 ms of
 	 * verification, as much as the iterator's. */
-	if (be->core && !(r->self_only && !be->no_self_run))
-		bpf_program__set_autoload(be->core->progs.memcg_core_self, false);
+	if (!want_self_prog(r, be))
+		bpf_program__set_autoload(self_prog(be), false);
 	rc = bpf_map__set_max_entries(map, cap);
 	if (!rc)
 		rc = be->kf ? memcg_kfunc_bpf__load(be->kf) : memcg_bpf__load(be->core);
+	if (rc && want_self_prog(r, be)) {
+		/* A kernel refusing the one-cgroup program still gets the iterator. */
+		if (r->verbose)
+			fprintf(stderr, "mmscope memcg: one-cgroup program refused (%s): the "
+				"iterator serves every read\n", strerror(-rc));
+		be_unload(be);
+		be->no_self_run = true;
+		return be_load(r, be, cap, err);
+	}
 	if (rc) {
 		set_err(err, "%s iterator load refused: %s", be->kfunc ? "kfunc" : "core",
 			strerror(-rc));
@@ -212,17 +234,22 @@ static int be_run(struct memcg_be *be, struct memcg_summary *sum)
 }
 
 /*
- * One cgroup (core): after the iterator's first pass has recorded the cgroup its link
- * pins, memcg_core_self writes the same record in one BPF_PROG_TEST_RUN call. Falls
- * back to the iterator for good when the kernel refuses the test run.
+ * One cgroup: after the iterator's first pass has recorded the cgroup (core: the
+ * pointer its link pins; kfunc: its id), memcg_core_self or memcg_kfunc_self writes
+ * the same record in one BPF_PROG_TEST_RUN call. Falls back to the iterator for good
+ * when the kernel refuses the test run.
  */
 static int be_run_self(struct memcg_be *be, struct memcg_summary *sum)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	bool ready = be->kf ? be->kf->bss->self_id != 0 : be->core->bss->self_cgrp != 0;
 
-	if (be->no_self_run || !be->core->bss->self_cgrp)
+	if (be->no_self_run || !ready)
 		return be_run(be, sum);
-	if (bpf_prog_test_run_opts(bpf_program__fd(be->core->progs.memcg_core_self), &topts)) {
+	if (bpf_prog_test_run_opts(bpf_program__fd(self_prog(be)), &topts)) {
+		if (be->verbose)
+			fprintf(stderr, "mmscope memcg: one-cgroup test run refused (%s): the "
+				"iterator serves every read\n", strerror(errno));
 		be->no_self_run = true;
 		return be_run(be, sum);
 	}
@@ -531,195 +558,6 @@ static struct bpf_link *attach_at(struct memcg_be *be, int dir_fd, bool self_onl
 	return bpf_program__attach_iter(be->core->progs.memcg_core, &opts);
 }
 
-/*
- * The verification cgroup. A quiet system (a small VM: a few cgroups holding almost
- * nothing, all page cache on tmpfs) leaves most statistics zero, or equal to another
- * one (file = shmem), in every cgroup, so their slots cannot be verified and text
- * would serve them. Then the reader makes a short-lived cgroup of its own beside the
- * hierarchy's root, "mmscope-verify-PID", and a child process in it charges
- * different, non-zero amounts of each kind: anon pages (some mlocked: unevictable),
- * a memfd (shmem, file), part of it mapped (file_mapped), and when a block device is
- * readable, its page cache read once and twice (file without shmem, inactive and
- * active file) and faulted in through a mapping (pgmajfault). The cgroup is one more
- * sample, verified as strictly as the others; the child drops the device's clean
- * pages (POSIX_FADV_DONTNEED) and exits, and the cgroup is removed. Without root,
- * or when the hierarchy does not allow it, nothing is made and text serves as before.
- */
-#define PROBE_ANON 317   /* pages; PROBE_MLOCK of them locked (odd amounts: no */
-#define PROBE_MLOCK 43   /* sum of two of them equals a third) */
-#define PROBE_SHMEM 211  /* pages of a memfd; PROBE_MAPPED of them mapped */
-#define PROBE_MAPPED 67
-#define PROBE_SHMEM_ACTIVE 29 /* ... read again twice */
-#define PROBE_FILE1 97   /* block device pages read once, 16 MiB before its end */
-#define PROBE_FILE2 41   /* ... read twice, 1 MiB further */
-#define PROBE_MAJ 13     /* ... faulted in through a mapping, 4 MiB further */
-
-struct probe {
-	pid_t pid;
-	int ctl;     /* parent: write end; closing it lets the child go */
-	char name[64];
-};
-
-/*
- * A readable block device with data (not loop, ram, zram), or -1; *base: a page
- * aligned offset 16 MiB before its end, where the probe reads (the start of a device
- * holds the partition table and a file system's superblock, cached already: pages
- * cached before are not charged to the probe).
- */
-static int probe_bdev(off_t *base)
-{
-	DIR *d = opendir("/sys/block");
-	struct dirent *de;
-	int fd = -1;
-
-	if (!d)
-		return -1;
-	while (fd < 0 && (de = readdir(d))) {
-		char path[300];
-		long long size = 0;
-		FILE *f;
-
-		if (de->d_name[0] == '.' || !strncmp(de->d_name, "loop", 4) ||
-		    !strncmp(de->d_name, "ram", 3) || !strncmp(de->d_name, "zram", 4))
-			continue;
-		snprintf(path, sizeof(path), "/sys/block/%s/size", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fscanf(f, "%lld", &size) != 1)
-			size = 0;
-		fclose(f);
-		if (size < 65536) /* sectors: 32 MiB */
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		*base = ((off_t)size * 512 - (16 << 20)) & ~(off_t)0xfffff;
-	}
-	closedir(d);
-	return fd;
-}
-
-/* The child: joins the cgroup, charges, reports, waits for the parent to let go. */
-static void probe_child(int procs_fd, int rd, int wr, long page)
-{
-	char *anon, *map = NULL, *dev = NULL, buf[4096] = { 1 };
-	size_t chunk = (size_t)page < sizeof(buf) ? (size_t)page : sizeof(buf);
-	off_t base = 0;
-	int mfd, bfd;
-
-	if (write(procs_fd, "0", 1) != 1)
-		_exit(1);
-	anon = mmap(NULL, PROBE_ANON * page, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (anon == MAP_FAILED)
-		_exit(1);
-	memset(anon, 1, PROBE_ANON * page);
-	mfd = memfd_create("mmscope-verify", MFD_CLOEXEC);
-	if (mfd >= 0) {
-		for (long p = 0; p < PROBE_SHMEM; p++)
-			if (pwrite(mfd, buf, chunk, p * page) < 0)
-				break;
-		/* Read again: marked accessed twice more, these are activated (active_anon). */
-		for (int again = 0; again < 2; again++)
-			for (long p = 0; p < PROBE_SHMEM_ACTIVE; p++)
-				if (pread(mfd, buf, 1, p * page) < 0)
-					break;
-		map = mmap(NULL, PROBE_MAPPED * page, PROT_READ, MAP_SHARED, mfd, 0);
-		for (long p = 0; map != MAP_FAILED && p < PROBE_MAPPED; p++)
-			(void)*(volatile char *)(map + p * page);
-	}
-	bfd = probe_bdev(&base);
-	if (bfd >= 0) {
-		for (long p = 0; p < PROBE_FILE1; p++)
-			if (pread(bfd, buf, 1, base + p * page) < 0)
-				break;
-		for (int again = 0; again < 2; again++)
-			for (long p = 0; p < PROBE_FILE2; p++)
-				if (pread(bfd, buf, 1, base + (1 << 20) + p * page) < 0)
-					break;
-		dev = mmap(NULL, PROBE_MAJ * page, PROT_READ, MAP_SHARED, bfd, base + (4 << 20));
-		if (dev != MAP_FAILED) {
-			madvise(dev, PROBE_MAJ * page, MADV_RANDOM);
-			for (long p = 0; p < PROBE_MAJ; p++)
-				(void)*(volatile char *)(dev + p * page);
-		}
-	}
-	/* Last: mlock() also drains this CPU's LRU batches, so the activations above
-	 * show in the LRU counts. */
-	mlock(anon, PROBE_MLOCK * page);
-	if (write(wr, "1", 1) != 1)
-		_exit(1);
-	while (read(rd, buf, 1) > 0)
-		;
-	if (bfd >= 0) {
-		/* Only what the probe read: clean pages, dropped from the cache again. */
-		if (dev && dev != MAP_FAILED)
-			munmap(dev, PROBE_MAJ * page);
-		posix_fadvise(bfd, base, 8 << 20, POSIX_FADV_DONTNEED);
-	}
-	_exit(0);
-}
-
-/* Makes the cgroup and its charged child; 0 when it is ready to be sampled. */
-static int probe_start(int hier_fd, struct probe *p)
-{
-	int procs, up[2], down[2];
-	char c;
-
-	p->pid = -1;
-	p->ctl = -1;
-	if (geteuid())
-		return -EPERM;
-	snprintf(p->name, sizeof(p->name), "mmscope-verify-%d", (int)getpid());
-	if (mkdirat(hier_fd, p->name, 0700) && errno != EEXIST)
-		return -errno;
-	snprintf(p->name + strlen(p->name), 16, "/cgroup.procs");
-	procs = openat(hier_fd, p->name, O_WRONLY | O_CLOEXEC);
-	p->name[strlen(p->name) - strlen("/cgroup.procs")] = '\0';
-	if (procs < 0)
-		return -errno;
-	if (pipe2(up, O_CLOEXEC)) {
-		close(procs);
-		return -errno;
-	}
-	if (pipe2(down, O_CLOEXEC)) {
-		close(procs);
-		close(up[0]);
-		close(up[1]);
-		return -errno;
-	}
-	p->pid = fork();
-	if (p->pid == 0) {
-		close(up[0]);
-		close(down[1]);
-		probe_child(procs, down[0], up[1], sysconf(_SC_PAGESIZE));
-	}
-	close(procs);
-	close(up[1]);
-	close(down[0]);
-	p->ctl = down[1];
-	/* The child is ready when it writes; EOF: it failed. */
-	if (p->pid < 0 || read(up[0], &c, 1) != 1) {
-		close(up[0]);
-		return -EIO;
-	}
-	close(up[0]);
-	return 0;
-}
-
-static void probe_stop(int hier_fd, struct probe *p)
-{
-	if (p->ctl >= 0)
-		close(p->ctl);
-	if (p->pid > 0)
-		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	/* The exited child left the cgroup; retry briefly in case removal races it. */
-	for (int i = 0; p->name[0] && i < 50 && unlinkat(hier_fd, p->name, AT_REMOVEDIR) &&
-			errno == EBUSY; i++)
-		usleep(2000);
-}
-
 /* The keys still unverified for want of a distinguishing value. */
 static int nr_unverified(const struct verify *v)
 {
@@ -794,10 +632,10 @@ static int core_verify(struct mms_memcg_reader *r, struct memcg_be *be, struct m
 		mode && !strcmp(mode, "never") ? false : nr_unverified(v) > 0;
 
 	if (!rc && probe) {
-		struct probe p = { 0 };
+		struct memcg_probe p = { 0 };
 		int dfd;
 
-		if (!probe_start(hier_fd, &p) &&
+		if (!memcg_probe_start(hier_fd, &p) &&
 		    (dfd = openat(hier_fd, p.name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 			link = attach_at(be, dfd, true);
 			if (link) {
@@ -806,7 +644,7 @@ static int core_verify(struct mms_memcg_reader *r, struct memcg_be *be, struct m
 			}
 			close(dfd);
 		}
-		probe_stop(hier_fd, &p);
+		memcg_probe_stop(hier_fd, &p);
 		for (int j = 0; !rc && j < v->nr_keys; j++) {
 			v->keys[j].arr = -1;
 			v->keys[j].why = NULL;
@@ -967,6 +805,7 @@ static int open_bpf(struct mms_memcg_reader *r, bool kfunc, struct mms_error *er
 	if (!be)
 		return -ENOMEM;
 	be->kfunc = kfunc;
+	be->verbose = r->verbose;
 	be->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	btf = btf__load_vmlinux_btf();
 	plan_sources(r, be, btf);
@@ -996,6 +835,9 @@ static int open_bpf(struct mms_memcg_reader *r, bool kfunc, struct mms_error *er
 				r->why[i] = "no such item in this kernel";
 			}
 		}
+		/* The one-cgroup program finds the cgroup by the id this pass recorded. */
+		if (want_self_prog(r, be) && sum.nr == 1)
+			be->kf->bss->self_id = be->recs[0].id;
 	} else {
 		memcpy(be->cfg->src, be->src, sizeof(be->src));
 		rc = core_verify(r, be, err);
@@ -1075,7 +917,7 @@ int memcg_bpf_read(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s)
 	struct memcg_be *be = r->bpf;
 	uint64_t values[MMS_MEMCG_STATS_MAX];
 	struct memcg_summary sum;
-	int rc = be->cfg->self_only ? be_run_self(be, &sum) : be_run(be, &sum);
+	int rc = r->self_only ? be_run_self(be, &sum) : be_run(be, &sum);
 
 	if (!rc && sum.overflow) {
 		/* More cgroups than records: grow and walk again. */

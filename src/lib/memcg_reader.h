@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "memcg_int.h"
 
@@ -65,6 +66,19 @@ int memcg_text_fill(struct mms_memcg_reader *r, struct cg_ent *e, const struct t
 		    uint64_t *values, uint64_t *present);
 void memcg_snap_add(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s,
 		    const struct cg_ent *e, const uint64_t *values, uint64_t present);
+
+/*
+ * memcg_probe.c: the verification cgroup, "mmscope-verify-PID" beside the hierarchy's
+ * root, holding a child that charges known, distinct amounts of each kind of memory
+ * until memcg_probe_stop() lets it go and removes the cgroup.
+ */
+struct memcg_probe {
+	pid_t pid;
+	int ctl;      /* write end: closing it lets the child go */
+	char name[64];
+};
+int memcg_probe_start(int hier_fd, struct memcg_probe *p);
+void memcg_probe_stop(int hier_fd, struct memcg_probe *p);
 
 /* memcg_bpf.c: picks and opens the backend (text needs nothing), reads, closes. */
 int memcg_backend_open(struct mms_memcg_reader *r, enum mms_memcg_backend want,

@@ -98,6 +98,29 @@ else
 	not_ok "memcg-verify-cgroup" "$(cat "$SCRATCH/err")"
 fi
 
+# Dirty page cache from the verification cgroup: an unnamed (O_TMPFILE) file in
+# $TMPDIR when that is disk-backed makes file_dirty verifiable with nothing else
+# sampled; the directory stays empty and the cgroup is gone afterwards.
+mkdir "$SCRATCH/tmpdir"
+if [ "$(stat -f -c %T "$SCRATCH/tmpdir")" = tmpfs ]; then
+	skip memcg-verify-dirty "$SCRATCH is on tmpfs: no file_dirty to make"
+elif before=$(stat dirty) && TMPDIR=$SCRATCH/tmpdir MMSCOPE_MEMCG_VERIFY_CGROUP=only "$MMSCOPE" -j memcg "$cg" --backend core -s file_dirty,inactive_file,active_file >"$SCRATCH/dirty.json" 2>"$SCRATCH/err"; then
+	srcs=$(json_get "$SCRATCH/dirty.json" "' '.join(d['sources'][k] for k in ('file_dirty', 'inactive_file', 'active_file'))")
+	got=$(json_get "$SCRATCH/dirty.json" "[c['stats']['file_dirty'] for c in d['cgroups'] if c['path'] == '/a/b'][0]")
+	want=$(stat dirty) # the flusher may write the 24 MiB meanwhile: got is in between
+	lo=$(( (before < want ? before : want) - tol )) hi=$(( (before > want ? before : want) + tol ))
+	left=$(ls -d "$V1"/mmscope-verify-* 2>/dev/null | wc -l)
+	files=$(ls -A "$SCRATCH/tmpdir" | wc -l)
+	if [ "$srcs" = '"core core core"' ] && [ "$left" = 0 ] && [ "$files" = 0 ] &&
+	   [ "$got" -ge "$lo" ] && [ "$got" -le "$hi" ]; then
+		ok "memcg-verify-dirty (file_dirty, inactive_file, active_file from core; /a/b dirty $got vs memory.stat $before..$want)"
+	else
+		not_ok "memcg-verify-dirty" "sources $srcs, dirty $got vs $before..$want, $left cgroups and $files files left over"
+	fi
+else
+	not_ok "memcg-verify-dirty" "$(cat "$SCRATCH/err")"
+fi
+
 # Churn: cgroups created and removed while a stream reads every 50 ms; each snapshot's
 # rows must be unique by id, and each path must exist or have been one we removed.
 (
@@ -130,9 +153,10 @@ wait $churn
 
 # A cgroup deleted between two reads: gone from the next snapshot, no error.
 mkdir "$cg/churn-gone"
-"$MMSCOPE" -j memcg "$cg" --backend core -s anon 0.3 1 >"$SCRATCH/gone.json" 2>"$SCRATCH/err" &
+"$MMSCOPE" -j memcg "$cg" --backend core -s anon 0.5 1 >"$SCRATCH/gone.json" 2>"$SCRATCH/err" &
 reader=$!
-sleep 0.15
+# Removed once the first snapshot is out (the open can take a while on a busy machine).
+for i in $(seq 250); do [ -s "$SCRATCH/gone.json" ] && break; sleep 0.02; done
 rmdir "$cg/churn-gone"
 if wait $reader && [ "$(sed -n 1p "$SCRATCH/gone.json" | grep -c churn-gone)" = 1 ] &&
    [ "$(sed -n 2p "$SCRATCH/gone.json" | grep -c churn-gone)" = 0 ]; then

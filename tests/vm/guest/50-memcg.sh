@@ -2,7 +2,10 @@
 # memcg: a cgroup of our own holds known anon (hog) and page cache; every memcg
 # backend this kernel has (kfunc where the memcg kfuncs exist, core, text) reports
 # anon and file within the staleness bound of memory.stat (64 pages per CPU or 1%),
-# a cgroup removed between reads drops out, a bad ROOT is exit 2.
+# and so does kfunc's one-cgroup path (a test run of a syscall program); in a VM,
+# whose /var/tmp is a disk of its own (ext2), core verifies file_dirty with the
+# verification cgroup's unnamed file, which leaves no file and no cgroup behind; a
+# cgroup removed between reads drops out, a bad ROOT is exit 2.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -54,11 +57,31 @@ for b in $backends; do
 	done
 	[ "$(field "$json" /t anon)" -ge $((24 << 20)) ] || fail "$b: anon below the 24 MiB held"
 done
+# kfunc's one-cgroup path: three snapshots of the leaf, the last two by test runs of
+# memcg_kfunc_self (-v would say if the kernel refused it).
+if [ "${backends%% *}" = kfunc ]; then
+	mmscope -v -j memcg "$cg/t" --self --backend kfunc -s anon 0.05 2 > /tmp/memcg-self.json 2> /tmp/memcg-self.err ||
+		fail "kfunc --self: exit $?: $(grep -v '^libbpf' /tmp/memcg-self.err)"
+	grep -q one-cgroup /tmp/memcg-self.err && fail "kfunc --self: $(grep one-cgroup /tmp/memcg-self.err)"
+	[ "$(wc -l < /tmp/memcg-self.json)" = 3 ] || fail "kfunc --self: $(wc -l < /tmp/memcg-self.json) snapshots"
+	got=$(sed -n 3p /tmp/memcg-self.json | sed 's/.*"anon":\([0-9]*\).*/\1/')
+	want=$(awk '$1 == "anon" { print $2 }' "$cg/t/memory.stat")
+	d=$(( got > want ? got - want : want - got ))
+	[ $d -le $(( want / 100 > tol ? want / 100 : tol )) ] || fail "kfunc --self anon: $got vs memory.stat $want"
+	figures="$figures kfunc-self:anon=$got/$want"
+fi
 # Which statistics core serves itself on this small guest (the verification cgroup
-# makes most verifiable) and that cgroup is gone.
+# makes most verifiable), and that cgroup and its unnamed file are gone.
+vartmp=$(awk '$2 == "/var/tmp" { print $3 }' /proc/mounts)
+files=$(ls -A /var/tmp 2> /dev/null | wc -l)
 srcs=$(mmscope -v memcg "$cg" --backend core -s anon,file,shmem,file_mapped,active_anon,inactive_anon,inactive_file,active_file,unevictable,pgfault,pgmajfault,file_dirty 2>&1 >/dev/null | sed -n 's/^mmscope memcg: \([a-z_]*\) from text.*/\1/p' | tr '\n' ' ')
 ls -d "$root"/mmscope-verify-* > /dev/null 2>&1 && fail "verification cgroup left behind"
-figures="$figures core-text:[${srcs% }]"
+[ "$(ls -A /var/tmp 2> /dev/null | wc -l)" = "$files" ] || fail "files left in /var/tmp: $(ls -A /var/tmp)"
+if [ "${MMSCOPE_VM:-}" = 1 ]; then
+	[ "$vartmp" = ext2 ] || fail "no disk-backed /var/tmp in the guest (/proc/mounts: ${vartmp:-none})"
+	case " $srcs" in *" file_dirty "*) fail "file_dirty not verified with a disk-backed /var/tmp (text: $srcs)" ;; esac
+fi
+figures="$figures core-text:[${srcs% }] /var/tmp:${vartmp:-not-a-mount}"
 mkdir "$cg/gone"
 mmscope -j memcg "$cg" --backend core -s anon 0.5 1 > /tmp/memcg.json &
 r=$!

@@ -9,5 +9,7 @@ require_vm
 command -v bench-memcg > /dev/null || skip "no bench-memcg helper"
 bench-memcg 1000 > /tmp/bench.out 2>&1 || { cat /tmp/bench.out; fail "bench-memcg exit $?"; }
 cat /tmp/bench.out
-line() { awk -v n="$1" '$1 == n { print "N=" n ": x kfunc " $6 ", x core " $7 ", x text " $8 }' /tmp/bench.out; }
-pass "$(line 1); $(line 1000)"
+# Ratios per N (kfunc/core/text), and the statistics core left to text.
+ratios=$(awk '$1 ~ /^[0-9]+$/ { printf "N=%s %s/%s/%s; ", $1, $6, $7, $8 }' /tmp/bench.out)
+text=$(sed -n 's/^  note: \([a-z_]*\) served by text.*/\1/p' /tmp/bench.out | sort -u | tr '\n' ' ')
+pass "x kfunc/core/text: ${ratios}core stats from text: [${text% }]"
