@@ -5,10 +5,13 @@
  * read, sorted, top N; --diff SECONDS takes two snapshots and shows what grew, per
  * second; INTERVAL [COUNT] repeats (a snapshot, then growth per interval).
  *
- * Backends: "allocinfo" reads /proc/allocinfo (kernels with allocation profiling,
- * or a recorded tree under --root). "bpf-trace", "bpf-tags" and "ioctl" are named
- * by the contract but not built yet: asking for one (or landing on one by automatic
- * choice, as on a kernel without allocation profiling) exits 3 saying so.
+ * Backends, best first (automatic choice tries them in this order and takes the
+ * first that opens; bpf-tags not when modules are loaded): "ioctl" asks /proc/allocinfo's binary interface (seed 002;
+ * no kernel answers it yet), "bpf-tags" filters the allocation tags in the kernel
+ * (src/lib/alloc_tags.c), "allocinfo" reads /proc/allocinfo text (or a recorded
+ * tree under --root), "bpf-trace" traces allocations while it runs
+ * (alloc_trace.c, kernels without allocation profiling). The first three give the
+ * same sites and share everything below; they differ only in take_snapshot().
  *
  * A snapshot with a top N keeps only N sites in a bounded heap while parsing; growth
  * needs every site that passes the name filters in both snapshots, matched by
@@ -21,8 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
+#include "lib/alloc_ioctl.h"
+#include "lib/alloc_tags.h"
 #include "output/view.h"
 
 #define TOP_DEFAULT 20
@@ -35,12 +41,18 @@ struct site_vec {
 	size_t nr, cap;
 };
 
+enum backend_kind { BE_ALLOCINFO, BE_TAGS, BE_IOCTL };
+static const char *const kind_names[] = { "allocinfo", "bpf-tags", "ioctl" };
+
 struct snapshot {
-	struct mms_text_buf buf;
+	struct mms_text_buf buf;             /* allocinfo: the text the sites point into */
+	struct mms_alloc_tags_buf tags;      /* bpf-tags: the records they point into */
+	struct mms_alloc_ioctl_buf ioc;      /* ioctl: the replies they point into */
+	struct mms_alloc_tags_stats tstats;
 	struct site_vec sites;
 	struct mms_allocinfo_info info;
 	int64_t matched_bytes;
-	uint64_t matched_calls;
+	uint64_t matched_calls, nr_collected;
 	uint64_t ts_ns;
 };
 
@@ -61,6 +73,9 @@ struct alloc_run {
 	long count;         /* reports in INTERVAL mode; 0 = until stopped */
 	bool repeat;
 	const char *backend;
+	enum backend_kind kind;
+	struct mms_alloc_tags *tags; /* bpf-tags, loaded once */
+	int ioc_fd;                  /* ioctl: /proc/allocinfo, -1 */
 	struct snapshot snap[2];
 	int cur;            /* snap[cur] is the newest */
 	uint64_t first_ns;  /* when the first snapshot was taken (stream "ts_ns") */
@@ -309,6 +324,7 @@ static int collect_site(const struct mms_alloc_site *s, void *ctx)
 	struct collect *c = ctx;
 	struct site_vec *vec = &c->snap->sites;
 
+	c->snap->nr_collected++;
 	c->snap->matched_bytes += s->bytes;
 	c->snap->matched_calls += s->calls;
 	if (!c->r->heap)
@@ -335,11 +351,29 @@ static int take_snapshot(struct alloc_run *r, const struct mms_alloc_filter *fil
 	snap->sites.nr = 0;
 	snap->matched_bytes = 0;
 	snap->matched_calls = 0;
+	snap->nr_collected = 0;
 	snap->ts_ns = cli_now_ns();
-	rc = mms_allocinfo_read(&r->cli->host, &snap->buf, &err);
-	if (!rc)
-		rc = mms_parse_allocinfo(snap->buf.text, snap->buf.len, filter, collect_site, &c,
-					 &snap->info, &err);
+	if (r->kind == BE_TAGS) {
+		rc = mms_alloc_tags_read(r->tags, filter, &snap->tags, collect_site, &c,
+					 &snap->tstats);
+		snap->info.nr_sites = snap->tstats.nr_tags;
+		snap->info.nr_matched = snap->tstats.nr_matched;
+		if (rc && rc != -ENOMEM)
+			return cli_fail(r->cli, EXIT_RUNTIME,
+					"bpf-tags: running the tag walker: %s", strerror(-rc));
+	} else if (r->kind == BE_IOCTL) {
+		rc = mms_alloc_ioctl_read(r->ioc_fd, filter, &snap->ioc, collect_site, &c,
+					  &snap->info.nr_sites);
+		snap->info.nr_matched = snap->nr_collected;
+		if (rc && rc != -ENOMEM)
+			return cli_fail(r->cli, EXIT_RUNTIME, "ioctl: /proc/allocinfo: %s",
+					strerror(-rc));
+	} else {
+		rc = mms_allocinfo_read(&r->cli->host, &snap->buf, &err);
+		if (!rc)
+			rc = mms_parse_allocinfo(snap->buf.text, snap->buf.len, filter,
+						 collect_site, &c, &snap->info, &err);
+	}
 	if (rc == -EOPNOTSUPP)
 		return cli_fail(r->cli, EXIT_UNSUPPORTED, "%s: %s", err.file, err.msg);
 	if (rc == -ENOMEM)
@@ -526,11 +560,25 @@ static void print_table(struct alloc_run *r, double secs)
 	struct table t;
 	char b1[17];
 
-	printf("mmscope alloc: allocinfo %d.%d, %" PRIu64 " sites, %" PRIu64 " matched",
-	       s->info.major, s->info.minor, s->info.nr_sites, s->info.nr_matched);
+	if (r->kind == BE_TAGS)
+		printf("mmscope alloc: bpf-tags, %" PRIu64 " tags of built-in code, %" PRIu64
+		       " summed in the kernel, %" PRIu64 " matched", s->info.nr_sites,
+		       s->tstats.nr_passed, s->info.nr_matched);
+	else if (r->kind == BE_IOCTL)
+		printf("mmscope alloc: ioctl, %" PRIu64 " returned, %" PRIu64 " matched",
+		       s->info.nr_sites, s->info.nr_matched);
+	else
+		printf("mmscope alloc: allocinfo %d.%d, %" PRIu64 " sites, %" PRIu64 " matched",
+		       s->info.major, s->info.minor, s->info.nr_sites, s->info.nr_matched);
 	if (growth)
 		printf(", growth over %.1f s", secs);
 	printf("; %zu shown, by %s\n", r->nr_rows, sort_names[r->sort]);
+	if (r->kind == BE_TAGS && s->tstats.nr_modules)
+		printf("%d modules loaded: their sites are not seen by bpf-tags "
+		       "(--backend allocinfo has them)\n", s->tstats.nr_modules);
+	if (r->kind == BE_TAGS && s->tstats.read_errors)
+		printf("%" PRIu64 " tags could not be read and are left out\n",
+		       s->tstats.read_errors);
 	if (!r->nr_rows) {
 		printf(growth && r->sort == ALLOC_SORT_GROWTH ? "no matching site changed\n" :
 		       "no matching site\n");
@@ -595,12 +643,22 @@ static void print_json(struct alloc_run *r, double secs)
 
 	for (size_t i = 0; i < r->nr_rows; i++)
 		json_array_append_new(sites, site_json(&r->rows[i], secs));
-	snprintf(version, sizeof(version), "%d.%d", s->info.major, s->info.minor);
-	json_t *doc = json_pack("{s:s,s:s,s:I,s:I,s:s,s:o}", "backend", "allocinfo", "version",
-				version, "sites_total", (json_int_t)s->info.nr_sites,
-				"sites_matched", (json_int_t)s->info.nr_matched, "sort",
-				sort_names[r->sort], "sites", sites);
+	json_t *doc = json_object();
 
+	json_object_set_new(doc, "backend", json_string(kind_names[r->kind]));
+	if (r->kind == BE_ALLOCINFO) {
+		snprintf(version, sizeof(version), "%d.%d", s->info.major, s->info.minor);
+		json_object_set_new(doc, "version", json_string(version));
+	}
+	json_object_set_new(doc, "sites_total", json_integer((json_int_t)s->info.nr_sites));
+	json_object_set_new(doc, "sites_matched", json_integer((json_int_t)s->info.nr_matched));
+	if (r->kind == BE_TAGS) {
+		json_object_set_new(doc, "sites_summed", json_integer(s->tstats.nr_passed));
+		json_object_set_new(doc, "modules_not_seen", json_integer(s->tstats.nr_modules));
+		json_object_set_new(doc, "read_errors", json_integer(s->tstats.read_errors));
+	}
+	json_object_set_new(doc, "sort", json_string(sort_names[r->sort]));
+	json_object_set_new(doc, "sites", sites);
 	if (secs > 0)
 		json_object_set_new(doc, "interval_s", json_real(secs));
 	if (r->repeat) {
@@ -632,7 +690,7 @@ static int report(struct alloc_run *r, bool growth)
 
 /* ---- running ---- */
 
-static int run_allocinfo(struct alloc_run *r)
+static int run_snapshots(struct alloc_run *r)
 {
 	/* Growth needs every site that passes the name filters in both snapshots:
 	 * sizes and accuracy are judged on the newer values. */
@@ -668,31 +726,80 @@ static int run_allocinfo(struct alloc_run *r)
 	return rc;
 }
 
-/* The backend to use: what was asked for, or the first the kernel supports. */
-static const char *choose_backend(struct alloc_run *r, char *why, size_t size)
+static bool backend_kind(const char *name, enum backend_kind *kind)
 {
-	struct mms_features fs = { .verbose = r->cli->verbose };
-	struct mms_backend_choice choice;
-
-	if (strcmp(r->backend, "auto"))
-		return r->backend;
-	if (!mms_host_is_live(&r->cli->host))
-		return "allocinfo";
-	fs.host = r->cli->host;
-	for (int i = 0; i < mms_capability_count(); i++) {
-		if (strcmp(mms_capability_name(i), "alloc"))
-			continue;
-		mms_backend_choose(&fs, i, &choice);
-		if (choice.nr_skipped)
-			snprintf(why, size, "%s", choice.skipped[0].reason);
-		return choice.chosen;
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(name, kind_names[i])) {
+			*kind = i;
+			return true;
+		}
 	}
-	return NULL;
+	return false;
+}
+
+/* Opens backend kind; 0, or a negative errno with why. */
+static int open_backend(struct alloc_run *r, enum backend_kind kind, char *why, size_t size)
+{
+	int fd;
+
+	r->kind = kind;
+	if (kind == BE_TAGS)
+		return mms_alloc_tags_open(&r->cli->host, r->cli->verbose, &r->tags, why, size);
+	if (kind == BE_IOCTL) {
+		fd = mms_alloc_ioctl_open(&r->cli->host, why, size);
+		if (fd < 0)
+			return fd;
+		r->ioc_fd = fd;
+	}
+	return 0;
+}
+
+/*
+ * Automatic choice, by trying in the order of the "alloc" capability (backends.c):
+ * ioctl, bpf-tags, allocinfo, then bpf-trace. Without /proc/allocinfo the first
+ * three cannot serve, so nothing is loaded for them. Returns the backend's name
+ * ("bpf-trace" is opened by its own code).
+ */
+static const char *choose_backend(struct alloc_run *r)
+{
+	struct mms_features fs = { .verbose = r->cli->verbose, .host = r->cli->host };
+	const struct mms_feature_result *ai;
+	char why[300];
+
+	if (!mms_host_is_live(&r->cli->host))
+		return "allocinfo"; /* a recorded tree: the text is all there is */
+	ai = mms_feature_probe(&fs, MMS_FEAT_ALLOCINFO);
+	if (ai->state != MMS_PROBE_YES) {
+		if (r->cli->verbose)
+			fprintf(stderr, "alloc: bpf-trace: no allocation profiling (%s)\n",
+				ai->detail);
+		return "bpf-trace";
+	}
+	for (int k = BE_IOCTL; k >= BE_ALLOCINFO; k--) {
+		why[0] = '\0';
+		if (!open_backend(r, k, why, sizeof(why))) {
+			/* Module sites would be missing: the text has them. */
+			if (k != BE_TAGS || !mms_alloc_tags_nr_modules(r->tags))
+				return kind_names[k];
+			snprintf(why, sizeof(why), "%d modules loaded, whose tags it does not walk",
+				 mms_alloc_tags_nr_modules(r->tags));
+			mms_alloc_tags_close(r->tags);
+			r->tags = NULL;
+		}
+		if (r->cli->verbose)
+			fprintf(stderr, "alloc: skipped %s: %s\n", kind_names[k], why);
+	}
+	return "allocinfo";
 }
 
 static void release(struct alloc_run *r)
 {
+	mms_alloc_tags_close(r->tags);
+	if (r->ioc_fd >= 0)
+		close(r->ioc_fd);
 	for (int i = 0; i < 2; i++) {
+		mms_alloc_tags_buf_free(&r->snap[i].tags);
+		mms_alloc_ioctl_buf_free(&r->snap[i].ioc);
 		mms_text_buf_free(&r->snap[i].buf);
 		free(r->snap[i].sites.v);
 	}
@@ -703,22 +810,29 @@ static void release(struct alloc_run *r)
 
 int cmd_alloc(struct cli *cli, int argc, char **argv)
 {
-	struct alloc_run r = { .cli = cli, .top = TOP_DEFAULT, .backend = "auto" };
+	struct alloc_run r = { .cli = cli, .top = TOP_DEFAULT, .backend = "auto", .ioc_fd = -1 };
 	const char *backend;
+	enum backend_kind kind;
 	char why[300] = "";
 	int rc;
 
 	rc = parse_options(&r, argc, argv);
 	if (rc)
 		return rc;
-	backend = choose_backend(&r, why, sizeof(why));
-	if (!backend)
-		return cli_fail(cli, EXIT_UNSUPPORTED, "no backend for alloc on this system (%s)",
-				why);
-	if (!strcmp(backend, "allocinfo")) {
-		rc = run_allocinfo(&r);
-		release(&r);
-		return rc;
+	if (!strcmp(r.backend, "auto")) {
+		backend = choose_backend(&r);
+	} else if (backend_kind(r.backend, &kind)) {
+		backend = r.backend;
+		rc = open_backend(&r, kind, why, sizeof(why));
+		if (rc == -ENOMEM)
+			return cli_fail(cli, EXIT_RUNTIME, "out of memory");
+		if (rc)
+			return cli_fail(cli, EXIT_UNSUPPORTED, "%s", why);
+	} else if (!strcmp(r.backend, "bpf-trace")) {
+		backend = r.backend;
+	} else {
+		return cli_usage(cli, "--backend: expected auto, ioctl, bpf-tags, allocinfo or "
+				 "bpf-trace");
 	}
 	if (!strcmp(backend, "bpf-trace")) {
 		struct alloc_args a = { .cli = cli, .filter = r.filter,
@@ -728,8 +842,7 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 
 		return alloc_bpf_trace(&a);
 	}
-	if (strcmp(backend, "bpf-tags") && strcmp(backend, "ioctl"))
-		return cli_usage(cli, "--backend: expected auto, allocinfo, bpf-tags, ioctl or "
-				 "bpf-trace");
-	return cli_fail(cli, EXIT_UNSUPPORTED, "--backend %s is not built yet", backend);
+	rc = run_snapshots(&r);
+	release(&r);
+	return rc;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "alloc_trace.h"
 #include "alloc_trace.skel.h"
@@ -76,32 +77,60 @@ static uint64_t page_site_ip(int stacks_fd, uint32_t id, const struct mms_ksyms 
 	return 0;
 }
 
+/* The site table's keys, all sets at once (one batch call; slot by slot if the
+ * kernel has no batch operations on arrays). */
+static int read_keys(int fd, struct alloc_site_set *sets)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	__u32 out = 0, count = ALLOC_TRACE_SITE_SETS;
+	__u32 *keys = calloc(ALLOC_TRACE_SITE_SETS, sizeof(*keys));
+	int err;
+
+	if (!keys)
+		return -ENOMEM;
+	err = bpf_map_lookup_batch(fd, NULL, &out, keys, sets, &count, &o);
+	free(keys);
+	if (!err || (errno == ENOENT && count == ALLOC_TRACE_SITE_SETS))
+		return 0;
+	for (__u32 i = 0; i < ALLOC_TRACE_SITE_SETS; i++)
+		if (bpf_map_lookup_elem(fd, &i, &sets[i]))
+			return -errno;
+	return 0;
+}
+
 int mms_alloc_trace_read(const struct mms_tracer *t, const struct mms_ksyms *ks,
 			 void (*fn)(void *ctx, const struct mms_alloc_trace_row *row), void *ctx)
 {
-	int sites_fd = mms_tracer_map_fd(t, "sites"), stacks_fd = mms_tracer_map_fd(t, "stacks");
-	uint64_t key, next;
-	bool first = true;
+	int keys_fd = mms_tracer_map_fd(t, "site_keys");
+	int vals_fd = mms_tracer_map_fd(t, "site_vals");
+	int stacks_fd = mms_tracer_map_fd(t, "stacks"), ncpu = libbpf_num_possible_cpus(), err;
+	struct alloc_site_set *sets;
+	struct alloc_site_val *pc;
 
-	if (sites_fd < 0 || stacks_fd < 0)
+	if (keys_fd < 0 || vals_fd < 0 || stacks_fd < 0 || ncpu <= 0)
 		return -EINVAL;
-	while (!bpf_map_get_next_key(sites_fd, first ? NULL : &key, &next)) {
-		struct alloc_site_val v;
-		struct mms_alloc_trace_row row;
+	sets = calloc(ALLOC_TRACE_SITE_SETS, sizeof(*sets));
+	pc = calloc(ncpu, sizeof(*pc));
+	err = sets && pc ? read_keys(keys_fd, sets) : -ENOMEM;
+	for (__u32 slot = 0; !err && slot < ALLOC_TRACE_SITES_MAX; slot++) {
+		__u64 key = sets[slot / ALLOC_TRACE_WAYS].key[slot % ALLOC_TRACE_WAYS];
+		struct mms_alloc_trace_row row = { 0 };
 
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(sites_fd, &key, &v))
-			continue; /* gone meanwhile */
-		row.page = key <= ALLOC_TRACE_PAGE_SITE_MAX;
-		row.ip = row.page ? page_site_ip(stacks_fd, (uint32_t)key, ks) : key;
-		row.bytes = v.bytes;
-		row.calls = v.calls;
-		row.allocs = v.allocs;
-		row.alloc_bytes = v.alloc_bytes;
+		if (!key || bpf_map_lookup_elem(vals_fd, &slot, pc))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			row.bytes += pc[c].bytes;
+			row.calls += pc[c].calls;
+			row.allocs += pc[c].allocs;
+			row.alloc_bytes += pc[c].alloc_bytes;
+		}
+		row.page = key <= ALLOC_TRACE_PAGE_KEY_MAX;
+		row.ip = row.page ? page_site_ip(stacks_fd, (uint32_t)(key - 1), ks) : key;
 		fn(ctx, &row);
 	}
-	return errno == ENOENT ? 0 : -errno;
+	free(sets);
+	free(pc);
+	return err;
 }
 
 void mms_alloc_trace_stats(const struct mms_tracer *t, uint64_t out[ALLOC_STAT_NR])

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <mmscope/mmscope.h>
+#include "alloc_ioctl.h"
+#include "alloc_tags.h"
 
 #define NEEDS_MAX 4
 #define END MMS_FEAT_COUNT /* terminates a needs list */
@@ -19,6 +21,40 @@ struct backend_spec {
 	const char *name;
 	enum mms_feature needs[NEEDS_MAX];
 };
+
+/* alloc: the kernel answers the /proc/allocinfo ioctl (seed 002; no kernel yet). */
+static int probe_alloc_ioctl(struct mms_features *fs, char *why, size_t size)
+{
+	return mms_alloc_ioctl_probe(&fs->host, why, size);
+}
+
+/* alloc: the tag walker loads, finds the tag section and the per-CPU offsets. */
+static int probe_alloc_tags(struct mms_features *fs, char *why, size_t size)
+{
+	return mms_alloc_tags_probe(&fs->host, fs->verbose, why, size);
+}
+
+/*
+ * Backends that, beyond the shared features, probe for themselves by trying, run
+ * only once those features are there: 0, or a negative errno with why.
+ */
+static const struct {
+	const char *capability, *backend;
+	int (*probe)(struct mms_features *fs, char *why, size_t size);
+} own_probes[] = {
+	{ "alloc", "ioctl", probe_alloc_ioctl },
+	{ "alloc", "bpf-tags", probe_alloc_tags },
+};
+
+static int own_probe(struct mms_features *fs, const char *cap, const char *backend, char *why,
+		     size_t size)
+{
+	for (size_t i = 0; i < sizeof(own_probes) / sizeof(own_probes[0]); i++)
+		if (!strcmp(own_probes[i].capability, cap) &&
+		    !strcmp(own_probes[i].backend, backend))
+			return own_probes[i].probe(fs, why, size);
+	return 0;
+}
 
 struct capability_spec {
 	const char *name;
@@ -41,7 +77,9 @@ static const struct capability_spec capabilities[] = {
 	    { "core", { MMS_FEAT_BPF_CGROUP_ITER, MMS_FEAT_BTF, END } },
 	    { "text", { END } } } },
 	{ "alloc", { END },
-	  { { "allocinfo", { MMS_FEAT_ALLOCINFO, END } },
+	  { { "ioctl", { MMS_FEAT_ALLOCINFO, END } },
+	    { "bpf-tags", { MMS_FEAT_ALLOCINFO, MMS_FEAT_BTF, END } },
+	    { "allocinfo", { MMS_FEAT_ALLOCINFO, END } },
 	    { "bpf-trace", { MMS_FEAT_BPF_TRACEPOINT, END } } } },
 	{ "heatmap", { END },
 	  { { "damon-vaddr", { MMS_FEAT_DAMON_VADDR, END } },
@@ -87,22 +125,25 @@ void mms_backend_choose(struct mms_features *fs, int idx, struct mms_backend_cho
 		}
 	}
 	for (b = cap->backends; b < cap->backends + MMS_BACKENDS_MAX && b->name; b++) {
-		const enum mms_feature *missing = NULL;
+		char *why = out->skipped[out->nr_skipped].reason;
+		size_t size = sizeof(out->skipped[0].reason);
+		bool skip = false;
 
-		for (const enum mms_feature *f = b->needs; *f != END; f++) {
+		for (const enum mms_feature *f = b->needs; *f != END && !skip; f++) {
 			if (!mms_feature_has(fs, *f)) {
-				missing = f;
-				break;
+				snprintf(why, size, "%s: %s", mms_feature_name(*f),
+					 mms_feature_probe(fs, *f)->detail);
+				skip = true;
 			}
 		}
-		if (!missing) {
+		/* The backend's own probe, only once the shared features are there. */
+		if (!skip)
+			skip = own_probe(fs, cap->name, b->name, why, size) != 0;
+		if (!skip) {
 			out->chosen = b->name;
 			return;
 		}
 		out->skipped[out->nr_skipped].backend = b->name;
-		snprintf(out->skipped[out->nr_skipped].reason,
-			 sizeof(out->skipped[out->nr_skipped].reason), "%s: %s",
-			 mms_feature_name(*missing), mms_feature_probe(fs, *missing)->detail);
 		out->nr_skipped++;
 	}
 }

@@ -119,5 +119,34 @@ else
 	grep -q '/proc/allocinfo' "$SCRATCH/status.err" && ok live-says-why ||
 		not_ok live-says-why "$(cat "$SCRATCH/status.err")"
 fi
-expect_status not-built-ioctl 3 "$MMSCOPE" alloc --backend ioctl
-expect_status not-built-bpf-tags 3 "$MMSCOPE" alloc --backend bpf-tags
+# ioctl and bpf-tags need the live kernel's allocation tags: under --root, and on
+# this machine (no allocation profiling, no kernel with the ioctl), exit 3 saying why.
+expect_status root-ioctl 3 "$MMSCOPE" --root "$tree" alloc --backend ioctl
+grep -q 'live kernel' "$SCRATCH/status.err" && ok root-ioctl-says ||
+	not_ok root-ioctl-says "$(cat "$SCRATCH/status.err")"
+expect_status root-bpf-tags 3 "$MMSCOPE" --root "$tree" alloc --backend bpf-tags
+grep -q 'live kernel' "$SCRATCH/status.err" && ok root-bpf-tags-says ||
+	not_ok root-bpf-tags-says "$(cat "$SCRATCH/status.err")"
+expect_status bad-backend 2 "$MMSCOPE" alloc --backend nosuch
+if [ -e /proc/allocinfo ]; then
+	skip live-ioctl "this kernel has /proc/allocinfo"
+else
+	expect_status live-ioctl 3 "$MMSCOPE" alloc --backend ioctl
+	grep -q '/proc/allocinfo' "$SCRATCH/status.err" && ok live-ioctl-says ||
+		not_ok live-ioctl-says "$(cat "$SCRATCH/status.err")"
+	if is_root; then
+		# The walker loads (vmlinux BTF has the tag types) but finds no tags.
+		expect_status live-bpf-tags 3 "$MMSCOPE" alloc --backend bpf-tags
+		grep -q 'alloc_tags' "$SCRATCH/status.err" && ok live-bpf-tags-says ||
+			not_ok live-bpf-tags-says "$(cat "$SCRATCH/status.err")"
+		# Automatic choice skips all three: features shows the order and why.
+		"$MMSCOPE" features > "$SCRATCH/features.out"
+		line=$(grep '^alloc ' "$SCRATCH/features.out")
+		case $line in
+		*bpf-trace*ioctl*bpf-tags*allocinfo*) ok features-alloc-order ;;
+		*) not_ok features-alloc-order "$line" ;;
+		esac
+	else
+		skip live-bpf-tags "needs root"
+	fi
+fi

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # alloc: on a kernel with /proc/allocinfo, one snapshot is copied into a --root
 # tree and every filter of `mmscope alloc` must select exactly the sites the same
-# filter written in awk selects from that copy; then `mmscope alloc --diff` around
+# filter written in awk selects from that copy; then `mmscope alloc --backend
+# allocinfo --diff` (bpf-tags' is 62-alloc-tags) around
 # a burst of 4000 pipes (pipes helper) must see fs/pipe.c alloc_pipe_info grow by
 # about two allocations per pipe. Without allocation profiling, --backend allocinfo
 # must exit 3 and the bpf-trace backend must attribute the same burst to
@@ -101,9 +102,9 @@ same compound 'index(f, "mm/") && $1 >= 100000' --file mm/ --min-size 100000
 same compound-func-line "index(fn, \"alloc\") && p[2] == $top_line" --func alloc --line "$top_line"
 
 # --diff around a burst of pipes: alloc_pipe_info's growth is known.
-mmscope -j alloc --diff 6 --func alloc_pipe_info -n 0 > /tmp/diff-pipe.json 2> /tmp/diff.err &
+mmscope -j alloc --backend allocinfo --diff 6 --func alloc_pipe_info -n 0 > /tmp/diff-pipe.json 2> /tmp/diff.err &
 d1=$!
-mmscope -j alloc --diff 6 -n 15 > /tmp/diff-all.json 2>> /tmp/diff.err &
+mmscope -j alloc --backend allocinfo --diff 6 -n 15 > /tmp/diff-all.json 2>> /tmp/diff.err &
 d2=$!
 sleep 2
 pipes $n > /tmp/pipes.out 2>&1 &
