@@ -20,8 +20,8 @@
 #   MMSCOPE_VM_CACHE    downloaded kernels and the scratch disk, outside the
 #                       tree (default /var/cache/mmscope-vm)
 #   MMSCOPE_VM_BREAK=1  adds a test that fails, to prove failures are seen
-#   MMSCOPE_VM_DRSNOOP=1  runs the drsnoop side-by-side (22-drsnoop.sh), which is
-#                      left out by default while its latency check fails (issue 5)
+#   MMSCOPE_VM_DRSNOOP=0  leaves out the drsnoop side by side (22-drsnoop.sh),
+#                      which boots each VM kernel a second time (see run_vm)
 #   MMSCOPE_VM_ONLY     only the guest tests whose name (without NN-) matches this
 #                       shell pattern, e.g. 'heatmap*' (default: all)
 #   MMSCOPE_VM_TIMEOUT  watchdog per guest, seconds (default 300)
@@ -44,7 +44,7 @@ out=${MMSCOPE_VM_OUT:-$repo/build/vm}
 watchdog=${MMSCOPE_VM_TIMEOUT:-300}
 test_kernel=${MMSCOPE_TEST_KERNEL:-$repo/../shared/kernels/mmscope-test-7.2.13.bzImage}
 brk=${MMSCOPE_VM_BREAK:-0}
-drsnoop=${MMSCOPE_VM_DRSNOOP:-0}
+drsnoop=${MMSCOPE_VM_DRSNOOP:-1}
 only=${MMSCOPE_VM_ONLY:-*}
 results=$out/results # "kernel test STATUS text" lines, gathered from every log
 
@@ -126,10 +126,11 @@ build_initramfs() {
 	log "initramfs $(du -k "$out/initramfs.cpio.gz" | cut -f1) KiB"
 }
 
-# boot TAG KERNEL_IMAGE MEMORY_MB DISK_ARGS EXTRA_APPEND: one guest run; its
-# console goes to $out/TAG.log, its second serial port to $out/TAG.ttyS1.
+# boot TAG KERNEL_IMAGE MEMORY_MB DISK_ARGS EXTRA_APPEND [NAME]: one guest run;
+# its console goes to $out/NAME.log, its second serial port to $out/NAME.ttyS1
+# (NAME defaults to TAG). The caller may set smp, qemu_timing, timing and only.
 boot() {
-	local tag=$1 image=$2 mem=$3 disk=$4 extra=$5 mode=test rc=0 start
+	local tag=$1 image=$2 mem=$3 disk=$4 extra=$5 name=${6:-$1} mode=test rc=0 start
 	[ "$fixtures" = 1 ] && mode=fixtures
 	start=$(date +%s)
 	log "booting $tag ($(basename "$image"), $mem MiB, TCG)"
@@ -138,20 +139,21 @@ boot() {
 	# being patched (cross-CPU code modification). The two guests still run in
 	# parallel, one host core each.
 	# shellcheck disable=SC2086 # $disk is a list of qemu arguments
-	timeout -s KILL "$watchdog" qemu-system-x86_64 -accel tcg,thread=single -nographic -no-reboot \
-		-smp 2 -m "$mem" -nic none -kernel "$image" -initrd "$out/initramfs.cpio.gz" \
-		-serial mon:stdio -serial "file:$out/$tag.ttyS1" $disk \
-		-append "console=ttyS0 loglevel=3 panic=-1 $extra mmscope.kernel=$tag mmscope.mode=$mode mmscope.break=$brk mmscope.drsnoop=$drsnoop mmscope.only=$only" \
-		< /dev/null > "$out/$tag.log" 2>&1 || rc=$?
-	tr -d '\r' < "$out/$tag.log" > "$out/$tag.log.txt" && mv "$out/$tag.log.txt" "$out/$tag.log"
-	echo "$(($(date +%s) - start))" > "$out/$tag.seconds"
-	collect "$tag" "$out/$tag.log"
-	if grep -q "^MMSCOPE-DONE $tag\$" "$out/$tag.log"; then
+	# shellcheck disable=SC2086 # so is $qemu_timing
+	timeout -s KILL "$watchdog" qemu-system-x86_64 -accel tcg,thread=single ${qemu_timing:-} -nographic -no-reboot \
+		-smp "${smp:-2}" -m "$mem" -nic none -kernel "$image" -initrd "$out/initramfs.cpio.gz" \
+		-serial mon:stdio -serial "file:$out/$name.ttyS1" $disk \
+		-append "console=ttyS0 loglevel=3 panic=-1 $extra mmscope.kernel=$tag mmscope.mode=$mode mmscope.break=$brk mmscope.drsnoop=$drsnoop mmscope.only=${only_boot:-$only} mmscope.timing=${timing:-0}" \
+		< /dev/null > "$out/$name.log" 2>&1 || rc=$?
+	tr -d '\r' < "$out/$name.log" > "$out/$name.log.txt" && mv "$out/$name.log.txt" "$out/$name.log"
+	[ "$name" = "$tag" ] && echo "$(($(date +%s) - start))" > "$out/$tag.seconds"
+	collect "$tag" "$out/$name.log"
+	if grep -q "^MMSCOPE-DONE $tag\$" "$out/$name.log"; then
 		return 0
 	elif [ "$rc" = 137 ]; then
-		echo "$tag guest FAIL watchdog killed the guest after ${watchdog}s (see $out/$tag.log)" >> "$results"
+		echo "$tag guest FAIL watchdog killed the $name guest after ${watchdog}s (see $out/$name.log)" >> "$results"
 	else
-		echo "$tag guest FAIL guest stopped before the end, qemu exit $rc: $(grep -m1 -E 'Kernel panic|BUG:|init: exit' "$out/$tag.log" || true) (see $out/$tag.log)" >> "$results"
+		echo "$tag guest FAIL $name guest stopped before the end, qemu exit $rc: $(grep -m1 -E 'Kernel panic|BUG:|init: exit' "$out/$name.log" || true) (see $out/$name.log)" >> "$results"
 	fi
 	return 1
 }
@@ -178,12 +180,21 @@ record_fixtures() {
 }
 
 run_vm() {
-	local tag=$1 image disk mem extra
+	local tag=$1 image disk mem extra var=$out/$1.var.img
+	# A small writable disk of the guest's own, made afresh each boot: init formats
+	# it ext2 and mounts it at /var/tmp, the one disk-backed writable file system
+	# (dirty page cache for the memcg tests). 24 MiB: below the 32 MiB from which the
+	# memcg verification cgroup reads a device's page cache, so it keeps reading
+	# the scratch disk.
+	rm -f "$var"
+	truncate -s 24M "$var"
 	case $tag in
 	debian-6.1)
 		image=$(debian_kernel) || { echo "$tag kernel FAIL cannot get Debian's 6.1 cloud kernel (apt-get download failed, none cached in $cache)" >> "$results"; return; }
-		# Debian's cloud kernel has virtio only as modules, NVMe built in.
-		disk="-drive file=$cache/scratch.img,format=raw,if=none,id=scratch,readonly=on -device nvme,drive=scratch,serial=scratch"
+		# Debian's cloud kernel has virtio only as modules, NVMe built in. Two
+		# namespaces of one controller, scanned in order: the scratch disk stays
+		# nvme0n1, /var/tmp's is nvme0n2 (two controllers probe asynchronously).
+		disk="-drive file=$cache/scratch.img,format=raw,if=none,id=scratch,readonly=on -drive file=$var,format=raw,if=none,id=var -device nvme,id=nvme0,serial=scratch -device nvme-ns,drive=scratch,bus=nvme0,nsid=1 -device nvme-ns,drive=var,bus=nvme0,nsid=2"
 		mem=512 extra= ;;
 	test-7.2)
 		if [ ! -r "$test_kernel" ]; then
@@ -191,7 +202,7 @@ run_vm() {
 			return
 		fi
 		image=$test_kernel
-		disk="-drive file=$cache/scratch.img,format=raw,if=virtio,readonly=on"
+		disk="-drive file=$cache/scratch.img,format=raw,if=virtio,readonly=on -drive file=$var,format=raw,if=virtio"
 		mem=512 extra="numa=fake=2" ;;
 	*)
 		echo "$tag kernel FAIL unknown kernel tag" >> "$results"
@@ -199,6 +210,21 @@ run_vm() {
 	esac
 	boot "$tag" "$image" "$mem" "$disk" "$extra" || return 0
 	[ "$fixtures" = 1 ] && record_fixtures "$tag"
+	# The drsnoop side by side compares latencies of the same stalls measured by
+	# two tools. Under plain TCG the guest clock follows the host's, so whenever
+	# the emulator switches vCPUs or the host preempts it, milliseconds pass
+	# between two adjacent guest instructions and the tools' timestamps (and the
+	# kernel's own) disagree by up to 80%. So it runs in a second boot with one
+	# vCPU and an instruction-counted clock (-icount: guest time advances with
+	# the instructions executed, nothing else); Debian's 6.1 hangs bringing up a
+	# second CPU under -icount, hence -smp 1.
+	# shellcheck disable=SC2254
+	if [ "$fixtures" = 0 ] && [ "$drsnoop" = 1 ]; then
+		case drsnoop in $only)
+			smp=1 qemu_timing="-icount shift=3" timing=1 only_boot=drsnoop \
+				boot "$tag" "$image" "$mem" "$disk" "$extra" "$tag-timing" || true ;;
+		esac
+	fi
 	return 0
 }
 

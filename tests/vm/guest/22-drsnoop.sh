@@ -11,11 +11,12 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tracelib.sh"
 require_vm
-# Open (issue 5): counts agree, but under TCG the latencies of some matched stalls
-# differ by more than 5% (64% once on 7.2, where mmscope matched tracefs' own
-# timestamps and drsnoop did not). Run it with MMSCOPE_VM_DRSNOOP=1.
-[ "${MMSCOPE_VM_DRSNOOP:-0}" = 1 ] ||
-	skip "drsnoop side by side runs with MMSCOPE_VM_DRSNOOP=1 (latency check open, issue 5)"
+# Latencies only compare under a clock that counts guest instructions: run.sh
+# boots a "timing" guest (one vCPU, qemu -icount) for this test alone. Under
+# plain TCG, emulator vCPU switches and host preemption put milliseconds between
+# adjacent guest instructions, and the tools (and tracefs) disagreed by up to 80%.
+[ "${MMSCOPE_VM_TIMING:-0}" = 1 ] ||
+	skip "runs in the timing guest (qemu -icount, one vCPU) that tests/vm/run.sh boots for it"
 DRSNOOP=/usr/sbin/drsnoop
 [ -x $DRSNOOP ] || skip "drsnoop not in the initramfs (the host has no libbpf-tools package)"
 
@@ -79,7 +80,9 @@ figures="workload's direct stalls: mmscope $ours (lost $lost), drsnoop $theirs (
 if [ "$2" != 0 ]; then
 	echo "thread.n mmscope drsnoop tracefs (ms):"
 	awk 'FILENAME == ARGV[1] { a[$1] = $2; next } FILENAME == ARGV[2] { b[$1] = $2; next } { print $1, a[$1], b[$1], $2 }' \
-		/tmp/mms.lat /tmp/dr.lat /tmp/tr.lat | head -n 20
+		/tmp/mms.lat /tmp/dr.lat /tmp/tr.lat |
+		awk '{ d = $2 - $3; if (d < 0) d = -d; mx = $2 > $3 ? $2 : $3
+			if (d > 0.05 * mx + 0.002) print $0, "<- off" }' | head -n 40
 fi
 [ "$theirs" -gt 0 ] || fail "drsnoop saw no stall: $figures"
 within_2pct "$ours" "$theirs" || fail "counts differ by more than 2%: $figures"
