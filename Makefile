@@ -64,6 +64,7 @@ include fuzz/fuzz.mk
 -include bench/bench.mk
 -include bench/trace.mk
 -include bench/alloc.mk
+-include bench/heatmap.mk
 
 clean:
 	rm -rf $(OUT) $(MMSCOPE)

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench/heatmap: what watching a process with `mmscope heatmap` costs it.
+ *
+ *   heatmap [-r ROUNDS] [-t SECONDS] [-m MMSCOPE] [-w HOTCOLD] [-H HOT_MIB]
+ *
+ * The target is the hotcold helper in bench mode (`hotcold -b -t SECONDS`): it
+ * writes one byte per page of a HOT_MIB (default 64) region over and over, a
+ * memory-bound loop whose page touches per second it prints at the end. Each
+ * round runs it once untraced and once under each heatmap source this kernel
+ * offers, `MMSCOPE heatmap --source S -p PID -d N -j > /dev/null` at the default
+ * aging and aggregation intervals, started as soon as the target has set up and
+ * interrupted (SIGINT) before the target is stopped. The order rotates every
+ * round, and each traced rate is compared with the untraced rate of the same
+ * round (only ratios measured side by side mean anything on a shared, noisy
+ * machine); the slowdown printed is 1 - the median of the ROUNDS ratios, with the
+ * range. Two rates: page touches per second of wall time (what a user of the
+ * target sees; includes CPU the monitor takes from the target when cores are
+ * short) and per second of the target's own CPU time (user + system from
+ * wait4(): the cost inside the target, such as re-setting cleared accessed bits
+ * and the page-table walks of a monitor on another core, without the noise of
+ * other load on a shared machine).
+ *
+ * A source is first tried for one second on a probe target; one that refuses
+ * (exit 3: no DAMON, no page_idle, a kdamond that is not ours...) is listed with
+ * its reason and not measured. Exit 0 when it ran (or when this mmscope has no
+ * heatmap command, so `make bench` passes), 2 on bad usage, 1 on failure.
+ * The issue's target: under 3% for the DAMON sources.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/heatmap.h"
+
+#define ROUNDS_MAX 50
+#define NSRC_MAX 8
+
+struct child {
+	pid_t pid;
+	FILE *out; /* its stdout */
+};
+
+static const char *mmscope = "./mmscope", *hotcold = "build/workloads/hotcold";
+static unsigned long hot_mib = 64;
+
+/*
+ * Starts argv with stdout on a pipe (pipe_out), into errfile (out_to_err) or to
+ * /dev/null, and stderr to errfile (or inherited).
+ */
+static int spawn(char *const argv[], bool pipe_out, bool out_to_err, const char *errfile,
+		 struct child *c)
+{
+	int fds[2] = { -1, -1 };
+
+	if (pipe_out && pipe(fds))
+		return -errno;
+	fflush(NULL); /* or the child inherits unwritten output */
+	c->pid = fork();
+	if (c->pid < 0)
+		return -errno;
+	if (!c->pid) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(pipe_out ? fds[1] : null, 1);
+		if (errfile) {
+			int e = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+			if (e >= 0) {
+				dup2(e, 2);
+				if (out_to_err)
+					dup2(e, 1);
+			}
+		}
+		if (pipe_out) {
+			close(fds[0]);
+			close(fds[1]);
+		}
+		execv(argv[0], argv);
+		fprintf(stderr, "bench heatmap: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	c->out = NULL;
+	if (pipe_out) {
+		close(fds[1]);
+		c->out = fdopen(fds[0], "r");
+	}
+	return 0;
+}
+
+static int wait_status(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Starts hotcold -b (-t seconds, 0: until SIGTERM) and waits for its set-up line. */
+static int start_target(unsigned long seconds, struct child *t)
+{
+	char h[32], s[32], line[256];
+	char *argv[] = { (char *)hotcold, "-b", "-H", h, "-C", "16", "-t", s, NULL };
+
+	snprintf(h, sizeof(h), "%lu", hot_mib);
+	snprintf(s, sizeof(s), "%lu", seconds);
+	if (spawn(argv, true, false, NULL, t))
+		return -1;
+	if (!fgets(line, sizeof(line), t->out) || strncmp(line, "hot 0x", 6)) {
+		kill(t->pid, SIGKILL);
+		wait_status(t->pid);
+		fclose(t->out);
+		return -1;
+	}
+	return 0;
+}
+
+struct rates {
+	double wall, cpu; /* page touches per second of wall time, of the target's CPU time */
+};
+
+/* Reaps the target: its "touches N seconds S rate R" line and its CPU time. */
+static int finish_target(struct child *t, struct rates *r)
+{
+	char line[256];
+	double touches = -1, rate = -1, cpu;
+	struct rusage ru;
+	int status;
+
+	while (fgets(line, sizeof(line), t->out))
+		if (!strncmp(line, "touches ", 8)) {
+			const char *p = strstr(line, " rate ");
+
+			touches = atof(line + 8);
+			if (p)
+				rate = atof(p + 6);
+		}
+	fclose(t->out);
+	while (wait4(t->pid, &status, 0, &ru) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || touches <= 0 || rate <= 0)
+		return -1;
+	cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	      ru.ru_stime.tv_usec / 1e6;
+	r->wall = rate;
+	r->cpu = cpu > 0 ? touches / cpu : 0;
+	return r->cpu > 0 ? 0 : -1;
+}
+
+static int start_heatmap(const char *src, pid_t target, unsigned long seconds, bool probe,
+			 const char *errfile, struct child *c)
+{
+	char p[32], d[32];
+	char *argv[] = { (char *)mmscope, "heatmap", "--source", (char *)src, "-p", p, "-d", d,
+			 "-j", NULL };
+
+	snprintf(p, sizeof(p), "%d", (int)target);
+	snprintf(d, sizeof(d), "%lu", seconds);
+	return spawn(argv, false, probe, errfile, c);
+}
+
+/*
+ * One run: the target for about seconds, under src (NULL: untraced). The heatmap
+ * is interrupted before the target is stopped, so that it never sees the target
+ * exit. 0 with the target's rates, or -1 with why.
+ */
+static int run(const char *src, unsigned long seconds, struct rates *r, char *why, size_t size)
+{
+	struct timespec ts = { (time_t)seconds, 0 };
+	struct child t, h = { 0 };
+	int rc = 0;
+
+	if (start_target(0, &t)) {
+		snprintf(why, size, "%s did not start", hotcold);
+		return -1;
+	}
+	if (src && start_heatmap(src, t.pid, seconds + 10, false, "/tmp/bench-heatmap.err", &h)) {
+		snprintf(why, size, "cannot start %s", mmscope);
+		kill(t.pid, SIGKILL);
+		finish_target(&t, r);
+		return -1;
+	}
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	if (src) {
+		/* Still running is the expected state; exited already means it failed. */
+		if (waitpid(h.pid, &rc, WNOHANG) == h.pid) {
+			snprintf(why, size, "mmscope heatmap --source %s ended early (status %d)", src,
+				 WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc));
+			rc = -1;
+		} else {
+			kill(h.pid, SIGINT);
+			rc = wait_status(h.pid);
+			if (rc)
+				snprintf(why, size, "mmscope heatmap --source %s exit %d on SIGINT", src,
+					 rc);
+		}
+	}
+	kill(t.pid, SIGTERM);
+	if (finish_target(&t, r) && !rc) {
+		snprintf(why, size, "%s printed no rate", hotcold);
+		rc = -1;
+	}
+	return rc ? -1 : 0;
+}
+
+/* The refusal reason: the "message" of a JSON error, else the first line of path. */
+static void reason(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	char *m;
+
+	buf[0] = '\0';
+	if (f) {
+		if (fgets(buf, (int)size, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+	m = strstr(buf, "\"message\":\"");
+	if (m) {
+		memmove(buf, m + 11, strlen(m + 11) + 1);
+		buf[strcspn(buf, "\"")] = '\0';
+	}
+}
+
+/* Tries src for one second; 0, or its exit status with the reason in why. */
+static int probe(const char *src, char *why, size_t size)
+{
+	struct child t, h;
+	struct rates r;
+	int rc;
+
+	if (start_target(0, &t)) {
+		snprintf(why, size, "%s did not start", hotcold);
+		return -1;
+	}
+	if (start_heatmap(src, t.pid, 1, true, "/tmp/bench-heatmap.err", &h)) {
+		rc = -1;
+	} else {
+		rc = wait_status(h.pid);
+		reason("/tmp/bench-heatmap.err", why, size);
+	}
+	kill(t.pid, SIGTERM);
+	finish_target(&t, &r);
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* 1 - median of v[0..n) (sorted here), and the range, in percent. */
+static void slowdown(double *v, unsigned long n, double out[3])
+{
+	double med;
+
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	out[0] = (1 - med) * 100;
+	out[1] = (1 - v[n - 1]) * 100;
+	out[2] = (1 - v[0]) * 100;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long rounds = 5, seconds = 4;
+	const char *names[NSRC_MAX];
+	static double wall[NSRC_MAX][ROUNDS_MAX], cpu[NSRC_MAX][ROUNDS_MAX];
+	struct rates base[ROUNDS_MAX];
+	double bw[ROUNDS_MAX], bc[ROUNDS_MAX];
+	int nsrc = 0, opt;
+	char why[512], cmd[1024];
+
+	while ((opt = getopt(argc, argv, "r:t:m:w:H:")) != -1) {
+		switch (opt) {
+		case 'r': rounds = strtoul(optarg, NULL, 10); break;
+		case 't': seconds = strtoul(optarg, NULL, 10); break;
+		case 'm': mmscope = optarg; break;
+		case 'w': hotcold = optarg; break;
+		case 'H': hot_mib = strtoul(optarg, NULL, 10); break;
+		default:
+			fprintf(stderr, "usage: heatmap [-r ROUNDS] [-t SECONDS] [-m MMSCOPE] "
+					"[-w HOTCOLD] [-H HOT_MIB]\n");
+			return 2;
+		}
+	}
+	if (!rounds || rounds > ROUNDS_MAX || !seconds || !hot_mib) {
+		fprintf(stderr, "bench heatmap: ROUNDS 1..%d, SECONDS and HOT_MIB > 0\n", ROUNDS_MAX);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(cmd, sizeof(cmd), "%s heatmap -h > /dev/null 2>&1", mmscope);
+	if (access(hotcold, X_OK) || system(cmd)) {
+		printf("bench heatmap: skipped: needs %s and '%s heatmap' (make %s workloads)\n",
+		       hotcold, mmscope, mmscope);
+		return 0;
+	}
+	printf("bench heatmap: hotcold -b -H %lu, %lu rounds of %lu s, default intervals "
+	       "(%llu ms aging, %llu ms frames)\n",
+	       hot_mib, rounds, seconds, HM_DEFAULT_AGING_US / 1000,
+	       HM_DEFAULT_AGGREGATE_US / 1000);
+	for (int i = 0; hm_sources[i] && nsrc < NSRC_MAX; i++) {
+		int rc = probe(hm_sources[i]->name, why, sizeof(why));
+
+		if (rc) {
+			printf("  %-12s refused (exit %d): %s\n", hm_sources[i]->name, rc, why);
+			continue;
+		}
+		names[nsrc++] = hm_sources[i]->name;
+	}
+	fflush(stdout);
+	if (!nsrc) {
+		printf("bench heatmap: no source works here\n");
+		return 0;
+	}
+
+	/* A warm-up run, not counted: the first run after start-up (page cache, a
+	 * VM's code translation) is often far off the others. */
+	if (run(NULL, 1, &base[0], why, sizeof(why))) {
+		fprintf(stderr, "bench heatmap: warm-up: %s\n", why);
+		return 1;
+	}
+	for (unsigned long r = 0; r < rounds; r++) {
+		struct rates traced[NSRC_MAX];
+
+		/* Rotate: the untraced run is at a different place every round. */
+		for (int k = 0; k <= nsrc; k++) {
+			int s = (int)((k + r) % (unsigned long)(nsrc + 1)) - 1; /* -1: untraced */
+
+			if (run(s < 0 ? NULL : names[s], seconds, s < 0 ? &base[r] : &traced[s], why,
+				sizeof(why))) {
+				fprintf(stderr, "bench heatmap: round %lu: %s\n", r + 1,
+					s < 0 ? "untraced run failed" : why);
+				return 1;
+			}
+		}
+		for (int s = 0; s < nsrc; s++) {
+			wall[s][r] = traced[s].wall / base[r].wall;
+			cpu[s][r] = traced[s].cpu / base[r].cpu;
+		}
+		bw[r] = base[r].wall;
+		bc[r] = base[r].cpu;
+	}
+
+	qsort(bw, rounds, sizeof(bw[0]), cmp_double);
+	qsort(bc, rounds, sizeof(bc[0]), cmp_double);
+	printf("  %-12s %.1f M page touches/s of wall time, %.1f M per CPU second (medians)\n",
+	       "untraced", bw[rounds / 2] / 1e6, bc[rounds / 2] / 1e6);
+	for (int s = 0; s < nsrc; s++) {
+		double w[3], c[3];
+
+		slowdown(wall[s], rounds, w);
+		slowdown(cpu[s], rounds, c);
+		printf("  %-12s slowdown %5.1f%% wall (range %.1f%% .. %.1f%%), %5.1f%% per CPU "
+		       "second (range %.1f%% .. %.1f%%), median of %lu rounds\n",
+		       names[s], w[0], w[1], w[2], c[0], c[1], c[2], rounds);
+	}
+	return 0;
+}
