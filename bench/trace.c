@@ -19,6 +19,22 @@
  * median of the ROUNDS ratios is printed as the overhead, with the range. The
  * tracers' output lines per second show how much each had to do.
  *
+ * Throughput ratios cannot resolve 1% on a shared machine (rounds differ by
+ * 10-20%), so each traced run also measures the CPU the tracer adds, as a
+ * fraction of the CPU the workload used in the same window:
+ *
+ *   cpu cost = (run time of the tracer's BPF programs + the tracer process's
+ *               user+sys CPU) / the workload's user+sys CPU
+ *
+ * BPF run time comes from the kernel's run-time statistics (bpfstats.h), on for
+ * the whole benchmark and off again at exit; the tracer's CPU from its process
+ * CPU clock (clock_getcpuclockid: all threads, nanoseconds, plus any children it
+ * has); the workload's from wait4(). The window starts once the tracer has
+ * attached and ends 200 ms after the workload exits (the tracer has drained what
+ * the workload caused: mmscope reads its ring buffer every 100 ms). Both parts
+ * count whatever else on the machine runs the tracer's programs meanwhile, and
+ * the statistics' own clock reads: the cost is overestimated, never under.
+ *
  * Needs root (BPF, cgroups). Exit 2 on bad usage, 3 when it cannot run here.
  */
 #include <dirent.h>
@@ -32,16 +48,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bpfstats.h"
 
 #define MIB (1024UL * 1024UL)
 #define FILE_MB 256
 #define LIMIT_MB 32
 #define ALLOC_MB 4
 #define ROUNDS_MAX 50
+#define SETTLE_US 200000 /* after the workload: > mmscope's 100 ms ring buffer poll */
+#define MAX_PROCS 8192
 
 enum { W_RECLAIM, W_ALLOC, NR_WORKLOADS };
 static const char *const workload_names[NR_WORKLOADS] = { "reclaim (memcg)", "alloc" };
@@ -60,14 +81,34 @@ static struct tracer tracers[] = {
 };
 #define NR_TRACERS (int)(sizeof(tracers) / sizeof(tracers[0]))
 
+/* A running tracer and the BPF programs it loaded. */
+struct traced {
+	pid_t pid;
+	struct bpfstats_ids progs;
+};
+
+/* What one run (a workload under one tracer, or none) measured. */
+struct run {
+	double mibs;              /* the workload's throughput */
+	uint64_t workload_ns;     /* the workload's user+sys CPU */
+	uint64_t tracer_ns;       /* the tracer's user+sys CPU in the window */
+	uint64_t bpf_ns, bpf_runs; /* its BPF programs' run time and runs in the window */
+	int nr_progs;
+	long lines;               /* its output lines */
+};
+
 static struct {
 	int rounds;
 	double seconds;
 	const char *mmscope, *drsnoop, *file;
 	char cgroup[512];
 	bool cgroup_v2;
+	char out[64];             /* the tracers' output file */
+	int stats_fd;             /* holds BPF run-time statistics on */
+	const char *no_stats;     /* why BPF run time is not measured, or NULL */
 } opt = { .rounds = 5, .seconds = 2, .mmscope = "./mmscope", .drsnoop = "/usr/sbin/drsnoop",
-	  .file = "/var/tmp/mmscope-bench-trace.dat" };
+	  .file = "/var/tmp/mmscope-bench-trace.dat", .out = "/var/tmp/mmscope-bench-out.XXXXXX",
+	  .stats_fd = -1 };
 
 static double now_s(void)
 {
@@ -147,12 +188,20 @@ static double alloc_workload(void)
 	return loops * (double)ALLOC_MB / (now_s() - start);
 }
 
-static double run_workload(int w)
+static uint64_t timeval_ns(struct timeval tv)
 {
+	return (uint64_t)tv.tv_sec * 1000000000 + (uint64_t)tv.tv_usec * 1000;
+}
+
+/* Runs workload w in a child; returns its MiB/s (-1 on failure), its CPU in *cpu_ns. */
+static double run_workload(int w, uint64_t *cpu_ns)
+{
+	struct rusage ru;
 	int fds[2], status;
 	double result = -1;
 	pid_t pid;
 
+	*cpu_ns = 0;
 	if (pipe(fds))
 		return -1;
 	pid = fork();
@@ -169,7 +218,8 @@ static double run_workload(int w)
 	if (read(fds[0], &result, sizeof(result)) != sizeof(result))
 		result = -1;
 	close(fds[0]);
-	waitpid(pid, &status, 0);
+	if (wait4(pid, &status, 0, &ru) == pid)
+		*cpu_ns = timeval_ns(ru.ru_utime) + timeval_ns(ru.ru_stime);
 	return result;
 }
 
@@ -201,44 +251,147 @@ static int attach_fds(pid_t pid)
 	return n;
 }
 
-/* Starts tracer t with its output to out; returns its pid once attached, or -1. */
-static pid_t start_tracer(const struct tracer *t, const char *out)
+static void exec_tracer(const struct tracer *t, const char *out)
+{
+	const char *argv[6];
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600), null = open("/dev/null", O_WRONLY);
+
+	for (int i = 0; i < 6; i++) {
+		argv[i] = t->argv[i];
+		if (argv[i] && !strcmp(argv[i], "MMSCOPE"))
+			argv[i] = opt.mmscope;
+		else if (argv[i] && !strcmp(argv[i], "DRSNOOP"))
+			argv[i] = opt.drsnoop;
+	}
+	dup2(fd, 1);
+	dup2(null, 2);
+	execv(argv[0], (char **)argv);
+	_exit(127);
+}
+
+/* Attached when the number of links has not changed for 200 ms (10 s at most). */
+static bool wait_attached(pid_t pid)
 {
 	int prev = -1;
-	pid_t pid = fork();
 
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		const char *argv[6];
-		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600), null = open("/dev/null", O_WRONLY);
-
-		for (int i = 0; i < 6; i++) {
-			argv[i] = t->argv[i];
-			if (argv[i] && !strcmp(argv[i], "MMSCOPE"))
-				argv[i] = opt.mmscope;
-			else if (argv[i] && !strcmp(argv[i], "DRSNOOP"))
-				argv[i] = opt.drsnoop;
-		}
-		dup2(fd, 1);
-		dup2(null, 2);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	/* Attached when the number of links has not changed for 200 ms (10 s at most). */
 	for (int i = 0; i < 100; i++) {
 		int n = attach_fds(pid);
 
 		if (n < 0 || waitpid(pid, NULL, WNOHANG) == pid)
-			return -1;
+			return false;
 		if (n > 0 && n == prev)
-			return pid;
+			return true;
 		prev = n;
 		usleep(100000);
 	}
+	return false;
+}
+
+/* Its programs: loaded after BEFORE and held by it (2 s at most for them to show). */
+static void find_programs(struct traced *tr, const struct bpfstats_ids *before)
+{
+	for (int i = 0; i < 20; i++) {
+		if (bpfstats_owned(tr->pid, before, &tr->progs) || tr->progs.n > 0)
+			return;
+		usleep(100000);
+	}
+}
+
+static void stop_tracer(pid_t pid)
+{
 	kill(pid, SIGINT);
 	waitpid(pid, NULL, 0);
-	return -1;
+}
+
+/* Starts tracer t with its output to opt.out; 0 once attached, -1 if it did not. */
+static int start_tracer(const struct tracer *t, struct traced *tr)
+{
+	static struct bpfstats_ids before;
+
+	tr->progs.n = 0;
+	if (bpfstats_snapshot(&before))
+		before.n = 0; /* no walk: no programs will be found, cost shows "n/a" */
+	tr->pid = fork();
+	if (tr->pid < 0)
+		return -1;
+	if (tr->pid == 0)
+		exec_tracer(t, opt.out);
+	if (!wait_attached(tr->pid)) {
+		stop_tracer(tr->pid);
+		return -1;
+	}
+	find_programs(tr, &before);
+	return 0;
+}
+
+/* ---- CPU time of a process tree ---- */
+
+/* The process's CPU clock (all its threads, user+sys, ns); 0 once it is gone. */
+static uint64_t process_cpu_ns(pid_t pid)
+{
+	struct timespec ts;
+	clockid_t clk;
+
+	if (clock_getcpuclockid(pid, &clk) || clock_gettime(clk, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+static pid_t parent_of(const char *pid)
+{
+	char path[300], buf[512], *close_paren;
+	int ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
+	if (fgets(buf, sizeof(buf), f) && (close_paren = strrchr(buf, ')')))
+		sscanf(close_paren + 1, " %*c %d", &ppid);
+	fclose(f);
+	return ppid;
+}
+
+/*
+ * CPU of PID and its descendants (found through /proc/N/stat: this kernel has
+ * no /proc/PID/task/TID/children). The tracers here do not fork; a child that
+ * ends inside the window would lose its time.
+ */
+static uint64_t tree_cpu_ns(pid_t root)
+{
+	static pid_t tree[MAX_PROCS];
+	uint64_t ns = process_cpu_ns(root);
+	int n = 1, added = 1;
+	struct dirent *de;
+	DIR *d;
+
+	tree[0] = root;
+	while (added) { /* a fixed point: a pass adds the children of what is in */
+		added = 0;
+		d = opendir("/proc");
+		if (!d)
+			break;
+		while ((de = readdir(d)) && n < MAX_PROCS) {
+			pid_t pid = atoi(de->d_name), ppid;
+			bool in = false, parent_in = false;
+
+			if (pid <= 0 || (ppid = parent_of(de->d_name)) <= 0)
+				continue;
+			for (int i = 0; i < n; i++) {
+				in |= tree[i] == pid;
+				parent_in |= tree[i] == ppid;
+			}
+			if (parent_in && !in) {
+				tree[n++] = pid;
+				ns += process_cpu_ns(pid);
+				added = 1;
+			}
+		}
+		closedir(d);
+	}
+	return ns;
 }
 
 static long count_lines(const char *path)
@@ -253,6 +406,48 @@ static long count_lines(const char *path)
 		n += c == '\n';
 	fclose(f);
 	return n;
+}
+
+/* ---- one measured run ---- */
+
+/* The tracer's cumulative CPU and BPF counters at one moment. */
+struct reading {
+	uint64_t tracer_ns;
+	struct bpfstats bpf;
+};
+
+static void take_reading(const struct traced *tr, struct reading *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (tr->pid > 0) {
+		bpfstats_read(&tr->progs, &r->bpf);
+		r->tracer_ns = tree_cpu_ns(tr->pid);
+	}
+}
+
+/* Workload w under tracer t (0: none) into *run; -1 when the tracer did not attach. */
+static int measure(int w, int t, struct run *run)
+{
+	struct traced tr = { .pid = -1 };
+	struct reading a, b;
+
+	memset(run, 0, sizeof(*run));
+	if (t && start_tracer(&tracers[t], &tr))
+		return -1;
+	take_reading(&tr, &a);
+	run->mibs = run_workload(w, &run->workload_ns);
+	if (t)
+		usleep(SETTLE_US); /* let it drain what the workload caused */
+	take_reading(&tr, &b);
+	if (t) {
+		stop_tracer(tr.pid);
+		run->lines = count_lines(opt.out);
+	}
+	run->tracer_ns = b.tracer_ns - a.tracer_ns;
+	run->bpf_ns = b.bpf.run_time_ns - a.bpf.run_time_ns;
+	run->bpf_runs = b.bpf.run_cnt - a.bpf.run_cnt;
+	run->nr_progs = tr.progs.n;
+	return 0;
 }
 
 /* ---- setup ---- */
@@ -331,13 +526,92 @@ static int usage(void)
 	return 2;
 }
 
-int main(int argc, char **argv)
+/* ---- report ---- */
+
+static struct run runs[NR_WORKLOADS][NR_TRACERS][ROUNDS_MAX];
+static bool have[NR_TRACERS];
+
+static double run_cost(const struct run *r)
 {
-	static double tput[NR_WORKLOADS][NR_TRACERS][ROUNDS_MAX];
-	static double lines[NR_WORKLOADS][NR_TRACERS];
-	char out[] = "/var/tmp/mmscope-bench-out.XXXXXX";
-	bool have[NR_TRACERS];
-	int c, out_fd;
+	return r->workload_ns ? (double)(r->bpf_ns + r->tracer_ns) / r->workload_ns : 0;
+}
+
+/* Throughput ratio to the untraced run of each round: median and range. */
+static void print_ratio(int w, int t)
+{
+	double ratio[ROUNDS_MAX], mibs[ROUNDS_MAX], m;
+	long lines = 0;
+
+	for (int r = 0; r < opt.rounds; r++) {
+		ratio[r] = runs[w][t][r].mibs / runs[w][0][r].mibs;
+		mibs[r] = runs[w][t][r].mibs;
+		lines += runs[w][t][r].lines;
+	}
+	m = median(ratio, opt.rounds);
+	printf("  %-22s %10.0f %10.4f   [%.4f, %.4f] %12.0f   overhead %+.2f%%\n", tracers[t].name,
+	       median(mibs, opt.rounds), m, ratio[0], ratio[opt.rounds - 1],
+	       lines / (opt.rounds * opt.seconds), (1 - m) * 100);
+}
+
+/*
+ * The CPU the tracer added, over all rounds (sums: every round weighs by its
+ * workload CPU), with the range of the per-round figures. events/s: runs of its
+ * BPF programs (one per tracepoint hit) per second of workload, like lines/s.
+ */
+static void print_cost(int w, int t)
+{
+	uint64_t bpf = 0, proc = 0, work = 0, events = 0;
+	double lo = 1e9, hi = 0;
+	int progs = 0;
+
+	for (int r = 0; r < opt.rounds; r++) {
+		const struct run *run = &runs[w][t][r];
+		double c = run_cost(run);
+
+		bpf += run->bpf_ns;
+		proc += run->tracer_ns;
+		work += run->workload_ns;
+		events += run->bpf_runs;
+		progs = run->nr_progs > progs ? run->nr_progs : progs;
+		lo = c < lo ? c : lo;
+		hi = c > hi ? c : hi;
+	}
+	if (!work)
+		return;
+	if (opt.no_stats || !progs) {
+		printf("  %-22s cpu cost n/a: process %.2f%%, bpf not measured (%s)\n", "",
+		       100.0 * proc / work, opt.no_stats ? opt.no_stats : "no programs found");
+		return;
+	}
+	printf("  %-22s cpu cost %.2f%% [%.2f, %.2f] (bpf %.2f%%, process %.2f%%), %.0f events/s, %d progs\n",
+	       "", 100.0 * (bpf + proc) / work, 100 * lo, 100 * hi, 100.0 * bpf / work,
+	       100.0 * proc / work, events / (opt.rounds * opt.seconds), progs);
+}
+
+static void print_workload(int w)
+{
+	double base[ROUNDS_MAX], cpu = 0;
+
+	for (int r = 0; r < opt.rounds; r++) {
+		base[r] = runs[w][0][r].mibs;
+		cpu += runs[w][0][r].workload_ns / 1e9;
+	}
+	printf("\n%s: untraced %.0f MiB/s (median), workload cpu %.2f s per %.1f s run\n",
+	       workload_names[w], median(base, opt.rounds), cpu / opt.rounds, opt.seconds);
+	printf("  %-22s %10s %10s %18s %12s\n", "tracer", "MiB/s", "ratio", "range", "lines/s");
+	for (int t = 1; t < NR_TRACERS; t++) {
+		if (!have[t])
+			continue;
+		print_ratio(w, t);
+		print_cost(w, t);
+	}
+}
+
+/* ---- main ---- */
+
+static int parse_args(int argc, char **argv)
+{
+	int c;
 
 	while ((c = getopt(argc, argv, "r:t:m:D:f:")) != -1) {
 		switch (c) {
@@ -357,18 +631,47 @@ int main(int argc, char **argv)
 			opt.file = optarg;
 			break;
 		default:
-			return usage();
+			return -1;
 		}
 	}
 	if (optind != argc || opt.rounds < 1 || opt.rounds > ROUNDS_MAX || opt.seconds <= 0)
-		return usage();
+		return -1;
+	return 0;
+}
+
+/*
+ * BPF run-time statistics on for the whole benchmark (the fd is closed at exit,
+ * by us or by the kernel). Already on through the sysctl is as good; without
+ * them the cost shows the tracer's process CPU only, marked "n/a".
+ */
+static void enable_stats(void)
+{
+	static char why[128];
+	char on = '0';
+	int fd = open("/proc/sys/kernel/bpf_stats_enabled", O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, &on, 1) != 1)
+			on = '0';
+		close(fd);
+	}
+	opt.stats_fd = bpfstats_enable();
+	if (opt.stats_fd >= 0 || on == '1')
+		return;
+	snprintf(why, sizeof(why), "BPF_ENABLE_STATS: %s", strerror(-opt.stats_fd));
+	opt.no_stats = why;
+	printf("bpf run time: not measured (%s)\n", why);
+}
+
+static int check_tools(void)
+{
 	if (geteuid()) {
 		fprintf(stderr, "trace: needs root (BPF, cgroups)\n");
-		return 3;
+		return -1;
 	}
 	if (access(opt.mmscope, X_OK)) {
 		fprintf(stderr, "trace: no mmscope at %s (make, or -m PATH)\n", opt.mmscope);
-		return 3;
+		return -1;
 	}
 	for (int t = 0; t < NR_TRACERS; t++)
 		have[t] = true;
@@ -377,9 +680,36 @@ int main(int argc, char **argv)
 		printf("drsnoop: not measured, %s not found (Debian package libbpf-tools)\n",
 		       opt.drsnoop);
 	}
+	return 0;
+}
+
+static void run_rounds(void)
+{
+	for (int r = 0; r < opt.rounds; r++) {
+		for (int w = 0; w < NR_WORKLOADS; w++) {
+			for (int i = 0; i < NR_TRACERS; i++) {
+				int t = (i + r) % NR_TRACERS; /* rotate: no tracer always goes first */
+
+				if (!have[t] || !measure(w, t, &runs[w][t][r]))
+					continue;
+				printf("%s: not measured, it did not attach\n", tracers[t].name);
+				have[t] = false;
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int out_fd;
+
+	if (parse_args(argc, argv))
+		return usage();
+	if (check_tools())
+		return 3;
 	if (make_file() || make_cgroup())
 		return 3;
-	out_fd = mkstemp(out);
+	out_fd = mkstemp(opt.out);
 	if (out_fd < 0) {
 		fprintf(stderr, "trace: mkstemp: %s\n", strerror(errno));
 		rmdir(opt.cgroup);
@@ -387,54 +717,18 @@ int main(int argc, char **argv)
 	}
 	close(out_fd);
 	signal(SIGINT, SIG_IGN); /* the tracers' Ctrl-C must not stop us */
+	enable_stats();
 	printf("%d rounds of %.1f s per workload and tracer; cgroup %s (v%d, limit %d MiB), file %d MiB\n",
 	       opt.rounds, opt.seconds, opt.cgroup, opt.cgroup_v2 ? 2 : 1, LIMIT_MB, FILE_MB);
-	for (int r = 0; r < opt.rounds; r++) {
-		for (int w = 0; w < NR_WORKLOADS; w++) {
-			for (int i = 0; i < NR_TRACERS; i++) {
-				int t = (i + r) % NR_TRACERS; /* rotate: no tracer always goes first */
-				pid_t pid = -1;
-
-				if (!have[t])
-					continue;
-				if (t && (pid = start_tracer(&tracers[t], out)) < 0) {
-					printf("%s: not measured, it did not attach\n", tracers[t].name);
-					have[t] = false;
-					continue;
-				}
-				tput[w][t][r] = run_workload(w);
-				if (pid > 0) {
-					kill(pid, SIGINT);
-					waitpid(pid, NULL, 0);
-					lines[w][t] += count_lines(out);
-				}
-			}
-		}
-	}
-	unlink(out);
+	fflush(stdout);
+	run_rounds();
+	if (opt.stats_fd >= 0)
+		close(opt.stats_fd); /* statistics off again, unless someone else holds them */
+	unlink(opt.out);
 	rmdir(opt.cgroup);
-	for (int w = 0; w < NR_WORKLOADS; w++) {
-		double base[ROUNDS_MAX];
-
-		memcpy(base, tput[w][0], sizeof(base));
-		printf("\n%s: untraced %.0f MiB/s (median)\n", workload_names[w],
-		       median(base, opt.rounds));
-		printf("  %-22s %10s %10s %18s %12s\n", "tracer", "MiB/s", "ratio", "range", "lines/s");
-		for (int t = 1; t < NR_TRACERS; t++) {
-			double ratio[ROUNDS_MAX], mibs[ROUNDS_MAX], m;
-
-			if (!have[t])
-				continue;
-			for (int r = 0; r < opt.rounds; r++) {
-				ratio[r] = tput[w][t][r] / tput[w][0][r];
-				mibs[r] = tput[w][t][r];
-			}
-			m = median(ratio, opt.rounds);
-			printf("  %-22s %10.0f %10.4f   [%.4f, %.4f] %12.0f   overhead %+.2f%%\n",
-			       tracers[t].name, median(mibs, opt.rounds), m, ratio[0],
-			       ratio[opt.rounds - 1], lines[w][t] / (opt.rounds * opt.seconds),
-			       (1 - m) * 100);
-		}
-	}
+	for (int w = 0; w < NR_WORKLOADS; w++)
+		print_workload(w);
+	printf("\ncpu cost: (tracer's BPF run time + tracer's user+sys CPU) / workload's user+sys CPU,\n"
+	       "over each traced window; BPF statistics add two clock reads per program run (an overestimate).\n");
 	return 0;
 }

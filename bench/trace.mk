@@ -2,13 +2,17 @@
 # bench/trace (bench/trace.c): overhead of mmscope reclaim, compact and
 # frag --events, and of libbpf-tools' drsnoop, on a memcg-reclaim-heavy and an
 # allocation-heavy workload, as throughput ratios to the untraced run of the
-# same round. bench/bench.mk builds every bench/*.c and `make bench` runs them;
-# the binary needs the mmscope binary, hence the extra prerequisite.
+# same round and as the CPU each tracer adds (its BPF programs' run time from the
+# kernel's BPF statistics, bench/bpfstats.h, plus its process CPU) relative to the
+# workload's CPU. bench/bench.mk builds every bench/*.c and `make bench` runs them;
+# the binary needs the mmscope binary, hence the extra prerequisite, and includes
+# the header-only bench/bpfstats.h (a .c there would be built as a benchmark).
 # `make bench-trace` runs this benchmark alone (BENCH_TRACE_ARGS: -r ROUNDS -t SECONDS).
 
 BENCH_TRACE_ARGS ?=
 
 .PHONY: bench bench-trace
 bench: $(MMSCOPE)
+$(OUT)/bench/trace: bench/bpfstats.h
 bench-trace: $(MMSCOPE) $(OUT)/bench/trace
 	$(OUT)/bench/trace -m ./$(MMSCOPE) $(BENCH_TRACE_ARGS)
