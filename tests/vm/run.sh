@@ -148,6 +148,12 @@ boot() {
 	tr -d '\r' < "$out/$name.log" > "$out/$name.log.txt" && mv "$out/$name.log.txt" "$out/$name.log"
 	[ "$name" = "$tag" ] && echo "$(($(date +%s) - start))" > "$out/$tag.seconds"
 	collect "$tag" "$out/$name.log"
+	# Test guests may send files (heatmap pictures) over the second serial port.
+	if [ "$mode" = test ] && [ -s "$out/$name.ttyS1" ]; then
+		rm -rf "$out/pictures/$tag" && mkdir -p "$out/pictures/$tag"
+		tr -d '\r' < "$out/$name.ttyS1" | base64 -d | tar -x -C "$out/pictures/$tag" --strip-components=1 ||
+			echo "$tag pictures FAIL could not unpack $out/$name.ttyS1" >> "$results"
+	fi
 	if grep -q "^MMSCOPE-DONE $tag\$" "$out/$name.log"; then
 		return 0
 	elif [ "$rc" = 137 ]; then
