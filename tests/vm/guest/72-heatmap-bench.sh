@@ -8,6 +8,9 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 [ "${MMSCOPE_VM:-}" = 1 ] || skip "VM only (on this machine: make bench-heatmap)"
+# A benchmark, not a gate, and a minute of emulated CPU: only when asked for.
+[ "${MMSCOPE_VM_ONLY:-*}" != '*' ] ||
+	skip "benchmark: runs when named (MMSCOPE_VM_ONLY=heatmap-bench make test-vm)"
 command -v bench-heatmap > /dev/null || skip "no bench-heatmap helper"
 command -v hotcold > /dev/null || skip "no hotcold helper"
 mmscope heatmap -h > /dev/null 2>&1 || skip "no 'mmscope heatmap' command in this build"
