@@ -40,17 +40,27 @@ static __always_inline void *event_reserve(__u64 size)
 }
 
 /*
- * Submits a reserved record without waking the reader, unless a quarter of the
- * buffer is in use: a wakeup is an irq_work plus a reader wake-up per event, paid
- * in the traced task's context; the reader polls at least every 100 ms
- * (mms_evloop_run), so a record waits at most that long, and never overflows.
+ * Bytes in use above which a record wakes the reader; 0: a quarter of the buffer,
+ * asked of the kernel per record. Loaders that know the buffer's size set it
+ * (one query per record instead of two).
+ */
+const volatile __u64 events_wakeup_bytes = 0;
+
+/*
+ * Submits a reserved record without waking the reader, unless the buffer is
+ * getting full: a wakeup is an irq_work plus a reader wake-up per event, paid
+ * in the traced task's context; the reader drains at least every 100 ms
+ * (mms_evloop_run), so a record waits at most that long, and never overflows
+ * unless more than the rest of the buffer arrives before the reader runs.
  */
 static __always_inline void event_submit(void *e)
 {
 	__u64 used = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	__u64 limit = events_wakeup_bytes;
 
-	bpf_ringbuf_submit(e, used < size / 4 ? BPF_RB_NO_WAKEUP : 0);
+	if (!limit)
+		limit = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4;
+	bpf_ringbuf_submit(e, used < limit ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
 }
 
 #endif

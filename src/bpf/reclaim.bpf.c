@@ -28,7 +28,7 @@ const volatile __u64 min_ns = 0;
 const volatile bool begin_gfp_first = false;
 
 struct start {
-	__u64 ts_ns;
+	__u64 ts_ns; /* 0: no stall or run in progress */
 	__u64 gfp;
 	__s32 order;
 	__u32 kind;
@@ -36,29 +36,46 @@ struct start {
 	__s32 zid;
 };
 
+/*
+ * The request in progress, per thread: task-local storage rather than a hash map
+ * keyed by tid. After the first stall of a thread a lookup is a pointer chase
+ * from the task (no hashing, no bucket lock, no free-list pop and push per stall:
+ * that cost ~0.5 us per begin here), and a thread that exits mid-stall leaves
+ * nothing behind.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct start);
 } starts SEC(".maps");
 
+static __always_inline struct start *start_of(bool create)
+{
+	return bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
 static __always_inline int on_begin(__u64 *ctx, __u32 kind)
 {
-	struct start s = { .kind = kind, .nid = -1, .zid = -1 };
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct start *s;
 
 	if (!task_selected())
 		return 0;
+	s = start_of(true);
+	if (!s)
+		return 0;
 	if (begin_gfp_first) {
-		s.gfp = ctx[0];
-		s.order = (__s32)ctx[1];
+		s->gfp = ctx[0];
+		s->order = (__s32)ctx[1];
 	} else {
-		s.order = (__s32)ctx[0];
-		s.gfp = ctx[1];
+		s->order = (__s32)ctx[0];
+		s->gfp = ctx[1];
 	}
-	s.ts_ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&starts, &tid, &s, BPF_ANY);
+	s->kind = kind;
+	s->nid = -1;
+	s->zid = -1;
+	s->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -88,16 +105,15 @@ static __always_inline int send(struct start *s, __u64 nr_reclaimed)
 	return 0;
 }
 
-static __always_inline int on_end(__u64 *ctx, __u32 kind)
+static __always_inline int on_end(__u64 nr_reclaimed, __u32 kind)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct start *s = bpf_map_lookup_elem(&starts, &tid);
+	struct start *s = start_of(false);
 
 	/* A begin of another kind would be a nesting the kernel does not do: drop it. */
-	if (!s || s->kind != kind)
+	if (!s || !s->ts_ns || s->kind != kind)
 		return 0;
-	send(s, ctx[0]);
-	bpf_map_delete_elem(&starts, &tid);
+	send(s, nr_reclaimed);
+	s->ts_ns = 0;
 	return 0;
 }
 
@@ -110,7 +126,7 @@ int raw_tp_mm_vmscan_direct_reclaim_begin(__u64 *ctx)
 SEC("raw_tp/mm_vmscan_direct_reclaim_end")
 int raw_tp_mm_vmscan_direct_reclaim_end(__u64 *ctx)
 {
-	return on_end(ctx, MMS_RECLAIM_DIRECT);
+	return on_end(ctx[0], MMS_RECLAIM_DIRECT);
 }
 
 SEC("raw_tp/mm_vmscan_memcg_reclaim_begin")
@@ -122,7 +138,7 @@ int raw_tp_mm_vmscan_memcg_reclaim_begin(__u64 *ctx)
 SEC("raw_tp/mm_vmscan_memcg_reclaim_end")
 int raw_tp_mm_vmscan_memcg_reclaim_end(__u64 *ctx)
 {
-	return on_end(ctx, MMS_RECLAIM_MEMCG);
+	return on_end(ctx[0], MMS_RECLAIM_MEMCG);
 }
 
 /*
@@ -133,21 +149,24 @@ int raw_tp_mm_vmscan_memcg_reclaim_end(__u64 *ctx)
 SEC("raw_tp/mm_vmscan_kswapd_wake")
 int raw_tp_mm_vmscan_kswapd_wake(__u64 *ctx)
 {
-	struct start s = { .kind = MMS_RECLAIM_KSWAPD };
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct start *s;
 
 	if (!task_selected())
 		return 0;
-	s.nid = (__s32)ctx[0];
-	s.zid = (__s32)ctx[1];
-	s.order = (__s32)ctx[2];
-	s.ts_ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&starts, &tid, &s, BPF_NOEXIST);
+	s = start_of(true);
+	if (!s || s->ts_ns) /* a run in progress goes on */
+		return 0;
+	s->kind = MMS_RECLAIM_KSWAPD;
+	s->gfp = 0;
+	s->nid = (__s32)ctx[0];
+	s->zid = (__s32)ctx[1];
+	s->order = (__s32)ctx[2];
+	s->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
 SEC("raw_tp/mm_vmscan_kswapd_sleep")
 int raw_tp_mm_vmscan_kswapd_sleep(__u64 *ctx)
 {
-	return on_end((__u64[]){ 0 }, MMS_RECLAIM_KSWAPD);
+	return on_end(0, MMS_RECLAIM_KSWAPD);
 }

@@ -24,6 +24,9 @@ struct reclaim_ctx {
 	struct trace_args args;
 	struct mms_cgroup_paths *paths;
 	struct mms_gfp_layout gfp;
+	uint64_t gfp_last, page_size;                   /* gfp_text()'s cache; bytes */
+	bool gfp_valid;
+	char gfp_buf[512];
 	struct mms_hist hist[MMS_RECLAIM_KINDS];        /* this interval */
 	struct groups cg_hists;                         /* --per-cgroup: key memcg<<2|kind */
 	struct groups procs, cgroups;                   /* stalls, whole run */
@@ -33,9 +36,22 @@ struct reclaim_ctx {
 	bool header;
 };
 
+/* The gfp flags as text: stalls of a workload repeat the same few requests. */
+static const char *gfp_text(struct reclaim_ctx *c, uint64_t gfp)
+{
+	if (!c->gfp_valid || c->gfp_last != gfp) {
+		mms_gfp_format(&c->gfp, gfp, c->gfp_buf, sizeof(c->gfp_buf));
+		c->gfp_last = gfp;
+		c->gfp_valid = true;
+	}
+	return c->gfp_buf;
+}
+
+/* Written to the buffered stdout, flushed once per ring-buffer drain (trace_common.h). */
 static void print_stall(struct reclaim_ctx *c, const struct reclaim_event *e)
 {
-	char cg[256], gfp[512], clock[16];
+	char cg[256], where[64], pages[24], clock[16];
+	const char *gfp;
 
 	trace_cgroup_name(c->paths, e->memcg_id, cg, sizeof(cg));
 	if (c->cli->json) {
@@ -51,15 +67,13 @@ static void print_stall(struct reclaim_ctx *c, const struct reclaim_event *e)
 			json_object_set_new(o, "node", json_integer(e->nid));
 			json_object_set_new(o, "zone_idx", json_integer(e->zid));
 		} else {
-			mms_gfp_format(&c->gfp, e->gfp, gfp, sizeof(gfp));
 			json_object_set_new(o, "gfp", json_integer((json_int_t)e->gfp));
-			json_object_set_new(o, "gfp_flags", json_string(gfp));
+			json_object_set_new(o, "gfp_flags", json_string(gfp_text(c, e->gfp)));
 			json_object_set_new(o, "nr_reclaimed", json_integer((json_int_t)e->nr_reclaimed));
 			json_object_set_new(o, "reclaimed_bytes",
-					    json_integer((json_int_t)(e->nr_reclaimed *
-									  (uint64_t)sysconf(_SC_PAGESIZE))));
+					    json_integer((json_int_t)(e->nr_reclaimed * c->page_size)));
 		}
-		json_emit(o);
+		trace_json_event(o);
 		return;
 	}
 	if (!c->header) {
@@ -67,17 +81,16 @@ static void print_stall(struct reclaim_ctx *c, const struct reclaim_event *e)
 		       "ORDER", "LAT(ms)", "PAGES", "CGROUP", "GFP");
 		c->header = true;
 	}
-	if (e->kind == MMS_RECLAIM_KSWAPD)
-		snprintf(gfp, sizeof(gfp), "node %d, zone index %d", e->nid, e->zid);
-	else
-		mms_gfp_format(&c->gfp, e->gfp, gfp, sizeof(gfp));
+	if (e->kind == MMS_RECLAIM_KSWAPD) {
+		snprintf(where, sizeof(where), "node %d, zone index %d", e->nid, e->zid);
+		gfp = where;
+		snprintf(pages, sizeof(pages), "-");
+	} else {
+		gfp = gfp_text(c, e->gfp);
+		snprintf(pages, sizeof(pages), "%llu", (unsigned long long)e->nr_reclaimed);
+	}
 	printf("%-8s %-16s %7u %-7s %5d %10.3f %7s  %-20s %s\n", trace_clock(e->ts_ns, clock),
-	       e->comm, e->pid, kind_names[e->kind], e->order, e->latency_ns / 1e6,
-	       e->kind == MMS_RECLAIM_KSWAPD ? "-" : (snprintf(clock, sizeof(clock), "%llu",
-								(unsigned long long)e->nr_reclaimed),
-							       clock),
-	       cg, gfp);
-	fflush(stdout);
+	       e->comm, e->pid, kind_names[e->kind], e->order, e->latency_ns / 1e6, pages, cg, gfp);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -258,6 +271,8 @@ int cmd_reclaim(struct cli *cli, int argc, char **argv)
 	if (c->args.per_cgroup)
 		c->args.hist = true;
 	mms_gfp_layout_read(&c->gfp);
+	c->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	trace_stdout_setup();
 	c->paths = trace_cgroup_paths(cli);
 	topts = trace_tracer_opts(cli, &c->args, on_event, c);
 	rc = mms_reclaim_tracer_open(&t, &topts, why, sizeof(why));

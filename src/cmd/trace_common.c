@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "trace_common.h"
 
@@ -145,6 +146,7 @@ void trace_loop_opts(const struct trace_args *a, struct mms_evloop_opts *o,
 	o->stop = &cli_stop;
 	o->tick = tick;
 	o->ctx = ctx;
+	o->out = stdout;
 }
 
 struct mms_tracer_opts trace_tracer_opts(const struct cli *cli, const struct trace_args *a,
@@ -175,18 +177,49 @@ bool trace_last_hists_due(const struct trace_args *a, uint64_t now, uint64_t las
 
 const char *trace_clock(uint64_t ts_ns, char buf[16])
 {
+	/* Records arrive in bursts from the same seconds: format each second once. */
+	static uint64_t mono_to_real_ns, last_sec = UINT64_MAX, last_fix_ns;
+	static char last[16];
 	struct timespec mono, real;
+	uint64_t real_ns, sec;
 	time_t t;
 	struct tm tm;
 
-	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: shift it to the wall clock. */
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	t = real.tv_sec - (time_t)(((uint64_t)mono.tv_sec * 1000000000ull + mono.tv_nsec - ts_ns) /
-				   1000000000ull);
-	localtime_r(&t, &tm);
-	strftime(buf, 16, "%H:%M:%S", &tm);
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: shift it to the wall clock (offset
+	 * refreshed every second of timestamps, so a clock step shows soon). */
+	if (!mono_to_real_ns || ts_ns - last_fix_ns > 1000000000ull) {
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		mono_to_real_ns = ((uint64_t)real.tv_sec * 1000000000ull + real.tv_nsec) -
+				  ((uint64_t)mono.tv_sec * 1000000000ull + mono.tv_nsec);
+		last_fix_ns = ts_ns;
+		last_sec = UINT64_MAX;
+	}
+	real_ns = ts_ns + mono_to_real_ns;
+	sec = real_ns / 1000000000ull;
+	if (sec != last_sec) {
+		t = (time_t)sec;
+		localtime_r(&t, &tm);
+		strftime(last, sizeof(last), "%H:%M:%S", &tm);
+		last_sec = sec;
+	}
+	memcpy(buf, last, 16);
 	return buf;
+}
+
+void trace_stdout_setup(void)
+{
+	static char buf[1 << 16];
+
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+}
+
+void trace_json_event(json_t *o)
+{
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	fputc('\n', stdout);
+	json_decref(o);
 }
 
 /* ---- groups ---- */

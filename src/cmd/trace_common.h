@@ -51,8 +51,17 @@ int trace_run(struct mms_tracer *t, const struct trace_args *a, int (*tick)(void
 /* Whether a histogram run's last window still needs printing at the end (no tick
  * printed it within the last millisecond). */
 bool trace_last_hists_due(const struct trace_args *a, uint64_t now, uint64_t last_tick_ns);
-/* Wall-clock HH:MM:SS of a bpf_ktime_get_ns() timestamp. */
+/* Wall-clock HH:MM:SS of a bpf_ktime_get_ns() timestamp (cached per second). */
 const char *trace_clock(uint64_t ts_ns, char buf[16]);
+/*
+ * Per-event output is written to a buffered stdout and flushed once per read of
+ * the ring buffer (mms_evloop_opts.out), at each tick and at exit: call before
+ * the first output. Not a terminal: fully buffered in 64 KiB (one write per
+ * drain at ~1000 lines/s); a terminal keeps line buffering.
+ */
+void trace_stdout_setup(void);
+/* A per-event JSON object to stdout, newline-terminated, not flushed (see above). */
+void trace_json_event(json_t *o);
 
 /* ---- groups of latencies ---- */
 

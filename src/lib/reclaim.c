@@ -26,6 +26,7 @@ int mms_reclaim_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *
 		return err;
 	MMS_TASK_FILTER_APPLY(skel, &o->filter);
 	skel->rodata->min_ns = o->min_ns;
+	skel->rodata->events_wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 4;
 	/* See begin_gfp_first in reclaim.bpf.c: the argument order changed after 6.18. */
 	skel->rodata->begin_gfp_first =
 		mms_btf_tp_param_type("mm_vmscan_direct_reclaim_begin", 0, type, sizeof(type)) &&

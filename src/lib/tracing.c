@@ -238,17 +238,20 @@ int mms_evloop_run(struct mms_evloop *l, const struct mms_evloop_opts *o)
 			until = next;
 		if (o->duration_ns && start + o->duration_ns < until)
 			until = start + o->duration_ns;
-		/* Wake at least every 100 ms so a stop flag is seen promptly. */
-		timeout_ms = until == UINT64_MAX ? 100 : (int)((until - now) / 1000000 + 1);
-		if (timeout_ms > 100)
-			timeout_ms = 100;
+		/* Wake at least every drain period: records wait no longer, a stop flag is seen. */
+		timeout_ms = until == UINT64_MAX ? MMS_EVLOOP_DRAIN_MS
+						 : (int)((until - now) / 1000000 + 1);
+		if (timeout_ms > MMS_EVLOOP_DRAIN_MS)
+			timeout_ms = MMS_EVLOOP_DRAIN_MS;
 		if (l->rb) {
 			err = ring_buffer__poll(l->rb, timeout_ms);
 			if (err < 0 && err != -EINTR)
 				return err;
 			/* Records submitted without a wakeup (event_submit()): read them too. */
 			if (err == 0)
-				ring_buffer__consume(l->rb);
+				err = ring_buffer__consume(l->rb);
+			if (err > 0 && o->out)
+				fflush(o->out);
 		} else {
 			poll(NULL, 0, timeout_ms);
 		}
@@ -256,6 +259,8 @@ int mms_evloop_run(struct mms_evloop *l, const struct mms_evloop_opts *o)
 	/* What is still in the buffer was seen by the kernel within the window: read it. */
 	if (l->rb)
 		ring_buffer__consume(l->rb);
+	if (o->out)
+		fflush(o->out);
 	return 0;
 }
 

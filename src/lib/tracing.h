@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <bpf/libbpf.h>
 
@@ -81,6 +82,8 @@ struct mms_evloop {
 int mms_evloop_open(struct mms_evloop *l, struct bpf_object *obj, ring_buffer_sample_fn fn,
 		    void *ctx);
 
+#define MMS_EVLOOP_DRAIN_MS 100
+
 struct mms_evloop_opts {
 	uint64_t interval_ns;   /* 0: no ticks */
 	long count;             /* stop after this many ticks (0: no limit) */
@@ -88,9 +91,20 @@ struct mms_evloop_opts {
 	volatile sig_atomic_t *stop; /* stop when it becomes non-zero */
 	int (*tick)(void *ctx, uint64_t now_ns); /* non-zero return stops the loop */
 	void *ctx;
+	/*
+	 * Flushed after each read of the buffer that found records, and at the end
+	 * (NULL: nothing): the record callbacks can write to a fully buffered stream,
+	 * one write per drain instead of one per record.
+	 */
+	FILE *out;
 };
 
-/* Polls until stopped; returns 0 or the negative errno of a failed poll. */
+/*
+ * Polls until stopped; returns 0 or the negative errno of a failed poll. The
+ * programs submit records without waking the reader (event_submit() in
+ * events.bpf.h) unless the buffer is a quarter full, so the loop drains at least
+ * every MMS_EVLOOP_DRAIN_MS: a record waits at most that long to be read.
+ */
 int mms_evloop_run(struct mms_evloop *l, const struct mms_evloop_opts *o);
 /* Events the BPF side could not send (sum over CPUs of "lost"). */
 uint64_t mms_evloop_lost(const struct mms_evloop *l);
