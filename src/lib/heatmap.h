@@ -195,6 +195,11 @@ const struct hm_source_ops *hm_source_find(const char *name);
 #define HM_DEFAULT_AGING_US 100000ULL       /* 100 ms */
 #define HM_DEFAULT_AGGREGATE_US 1000000ULL  /* 1 s */
 
+/* ---- sampling clock for the sources that sample themselves (heatmap_clock.c) ---- */
+
+/* Sleeps until monotonic time t_ns (mms_monotonic_ns()) in short steps; -EINTR as soon as *o->stop is set. */
+int hm_sleep_until(const struct hm_opts *o, uint64_t t_ns);
+
 /* ---- page frame numbers: /proc/PID/pagemap (heatmap_pagemap.c) ---- */
 
 #define HM_PFN_NONE UINT64_MAX

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "heatmap.h"
+#include "tracing.h"
 
 #define BITMAP "/sys/kernel/mm/page_idle/bitmap"
 /*
@@ -74,32 +75,6 @@ struct hm_source {
 	size_t nwords, capwords;
 	char desc[160];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* Sleeps until the monotonic time t, in short steps so *stop is seen promptly. */
-static int sleep_until(const struct hm_opts *o, uint64_t t)
-{
-	for (;;) {
-		uint64_t now = now_ns(), step;
-		struct timespec ts;
-
-		if (o->stop && *o->stop)
-			return -EINTR;
-		if (now >= t)
-			return 0;
-		step = t - now < 50000000ULL ? t - now : 50000000ULL;
-		ts.tv_sec = (time_t)(step / 1000000000ULL);
-		ts.tv_nsec = (long)(step % 1000000000ULL);
-		nanosleep(&ts, NULL);
-	}
-}
 
 static int grow_pages(struct hm_source *s, size_t n)
 {
@@ -392,7 +367,7 @@ static int idle_next(struct hm_source *s, struct hm_frame *f, char *why, size_t 
 		s->hits[i] = 0;
 	for (uint32_t i = 0; i < s->per_frame; i++) {
 		s->next_ns += s->o.aging_us * 1000;
-		rc = sleep_until(&s->o, s->next_ns);
+		rc = hm_sleep_until(&s->o, s->next_ns);
 		if (!rc)
 			rc = sample(s, true, why, size);
 		if (rc)
@@ -400,7 +375,7 @@ static int idle_next(struct hm_source *s, struct hm_frame *f, char *why, size_t 
 	}
 	rc = hm_frame_from_pages(f, s->pages, s->hits, s->npages, s->per_frame, s->page);
 	f->samples = s->per_frame;
-	f->t_ns = now_ns() - s->t0_ns;
+	f->t_ns = mms_monotonic_ns() - s->t0_ns;
 	return rc;
 }
 
@@ -455,7 +430,7 @@ static int idle_open(struct hm_source **out, const struct hm_opts *o, char *why,
 	rc = sample(s, false, why, size);
 	if (rc)
 		goto fail;
-	s->t0_ns = s->next_ns = now_ns();
+	s->t0_ns = s->next_ns = mms_monotonic_ns();
 	snprintf(s->desc, sizeof(s->desc),
 		 "page_idle bitmap, 4 KiB pages, %llu ms aging / %llu ms frames",
 		 (unsigned long long)s->o.aging_us / 1000,
