@@ -47,7 +47,7 @@ $(OUT)/%.bpf.o: src/bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard src/bpf/*.h)
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/%.o: src/%.c $(wildcard include/mmscope/*.h src/*/*.h src/*.h) | $(SKELS)
+$(OUT)/obj/%.o: src/%.c $(wildcard include/mmscope/*.h src/*/*.h src/*.h) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
