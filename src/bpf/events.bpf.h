@@ -3,7 +3,7 @@
  * The event stream every tracing program shares: one BPF ring buffer named
  * "events" (its size is set by the loader before load) and a per-CPU counter
  * named "lost" of events that did not fit. Losing an event is never silent: the
- * user side (src/lib/evloop.c) sums "lost" and prints it in the summary.
+ * user side (mms_evloop_lost() in src/lib/tracing.c) sums "lost" for the summary.
  */
 #ifndef MMS_EVENTS_BPF_H
 #define MMS_EVENTS_BPF_H

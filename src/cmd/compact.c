@@ -72,7 +72,7 @@ static void print_run(struct compact_ctx *c, const struct compact_event *e)
 			json_object_set_new(o, "gfp_flags", json_string(gfp));
 			json_object_set_new(o, "priority", json_integer(e->prio));
 		}
-		json_emit(o);
+		trace_json_event(o); /* flushed per drain (trace_common.h) */
 		return;
 	}
 	if (!c->header) {
@@ -84,7 +84,6 @@ static void print_run(struct compact_ctx *c, const struct compact_event *e)
 	printf("%-8s %-16s %7u %4d %-8s %5d %-10s %-9s %-17s %10.3f %6u %8s\n",
 	       trace_clock(e->ts_ns, clock), e->comm, e->pid, e->nid, e->zone, e->order, mode,
 	       who_names[e->who], status, e->latency_ns / 1e6, e->passes, idx);
-	fflush(stdout);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -243,6 +242,7 @@ int cmd_compact(struct cli *cli, int argc, char **argv)
 	if (c->args.interval > 0 || c->args.per_cgroup)
 		c->args.hist = true;
 	mms_gfp_layout_read(&c->gfp);
+	trace_stdout_setup();
 	c->paths = trace_cgroup_paths(cli);
 	topts = trace_tracer_opts(cli, &c->args, on_event, c);
 	rc = mms_compact_tracer_open(&t, &topts, why, sizeof(why));

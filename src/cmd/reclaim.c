@@ -27,6 +27,7 @@ struct reclaim_ctx {
 	uint64_t gfp_last, page_size;                   /* gfp_text()'s cache; bytes */
 	bool gfp_valid;
 	char gfp_buf[512];
+	struct tline line;
 	struct mms_hist hist[MMS_RECLAIM_KINDS];        /* this interval */
 	struct groups cg_hists;                         /* --per-cgroup: key memcg<<2|kind */
 	struct groups procs, cgroups;                   /* stalls, whole run */
@@ -50,7 +51,8 @@ static const char *gfp_text(struct reclaim_ctx *c, uint64_t gfp)
 /* Written to the buffered stdout, flushed once per ring-buffer drain (trace_common.h). */
 static void print_stall(struct reclaim_ctx *c, const struct reclaim_event *e)
 {
-	char cg[256], where[64], pages[24], clock[16];
+	char cg[256], where[64], clock[16];
+	struct tline *l = &c->line;
 	const char *gfp;
 
 	trace_cgroup_name(c->paths, e->memcg_id, cg, sizeof(cg));
@@ -84,13 +86,32 @@ static void print_stall(struct reclaim_ctx *c, const struct reclaim_event *e)
 	if (e->kind == MMS_RECLAIM_KSWAPD) {
 		snprintf(where, sizeof(where), "node %d, zone index %d", e->nid, e->zid);
 		gfp = where;
-		snprintf(pages, sizeof(pages), "-");
 	} else {
 		gfp = gfp_text(c, e->gfp);
-		snprintf(pages, sizeof(pages), "%llu", (unsigned long long)e->nr_reclaimed);
 	}
-	printf("%-8s %-16s %7u %-7s %5d %10.3f %7s  %-20s %s\n", trace_clock(e->ts_ns, clock),
-	       e->comm, e->pid, kind_names[e->kind], e->order, e->latency_ns / 1e6, pages, cg, gfp);
+	/* As "%-8s %-16s %7u %-7s %5d %10.3f %7s  %-20s %s\n", without printf's cost. */
+	l->len = 0;
+	tline_str(l, trace_clock(e->ts_ns, clock), -8);
+	tline_str(l, " ", 0);
+	tline_str(l, e->comm, -16);
+	tline_str(l, " ", 0);
+	tline_s64(l, e->pid, 7);
+	tline_str(l, " ", 0);
+	tline_str(l, kind_names[e->kind], -7);
+	tline_str(l, " ", 0);
+	tline_s64(l, e->order, 5);
+	tline_str(l, " ", 0);
+	tline_ms(l, e->latency_ns, 10);
+	tline_str(l, " ", 0);
+	if (e->kind == MMS_RECLAIM_KSWAPD)
+		tline_str(l, "-", 7);
+	else
+		tline_s64(l, (int64_t)e->nr_reclaimed, 7);
+	tline_str(l, "  ", 0);
+	tline_str(l, cg, -20);
+	tline_str(l, " ", 0);
+	tline_str(l, gfp, 0);
+	tline_put(l, stdout);
 }
 
 static int on_event(void *ctx, void *data, size_t size)

@@ -222,6 +222,74 @@ void trace_json_event(json_t *o)
 	json_decref(o);
 }
 
+/* ---- tline ---- */
+
+static void tline_pad(struct tline *l, size_t n)
+{
+	if (n > sizeof(l->buf) - 1 - l->len)
+		n = sizeof(l->buf) - 1 - l->len;
+	memset(l->buf + l->len, ' ', n);
+	l->len += n;
+}
+
+static void tline_field(struct tline *l, const char *s, size_t n, int width)
+{
+	size_t w = (size_t)(width < 0 ? -width : width);
+
+	if (width > 0 && n < w)
+		tline_pad(l, w - n);
+	if (n > sizeof(l->buf) - 1 - l->len)
+		n = sizeof(l->buf) - 1 - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	if (width < 0 && n < w)
+		tline_pad(l, w - n);
+}
+
+void tline_str(struct tline *l, const char *s, int width)
+{
+	tline_field(l, s, strlen(s), width);
+}
+
+/* Decimal digits of v, ending at end (exclusive); returns the first. */
+static char *digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+void tline_s64(struct tline *l, int64_t v, int width)
+{
+	char buf[24], *p = digits(buf + sizeof(buf), v < 0 ? -(uint64_t)v : (uint64_t)v);
+
+	if (v < 0)
+		*--p = '-';
+	tline_field(l, p, (size_t)(buf + sizeof(buf) - p), width);
+}
+
+void tline_ms(struct tline *l, uint64_t ns, int width)
+{
+	uint64_t us = (ns + 500) / 1000;
+	char buf[32], *end = buf + sizeof(buf), *p;
+
+	p = digits(end - 4, us / 1000);
+	end[-4] = '.';
+	end[-3] = (char)('0' + us / 100 % 10);
+	end[-2] = (char)('0' + us / 10 % 10);
+	end[-1] = (char)('0' + us % 10);
+	tline_field(l, p, (size_t)(end - p), width);
+}
+
+void tline_put(struct tline *l, FILE *f)
+{
+	l->buf[l->len++] = '\n';
+	fwrite(l->buf, 1, l->len, f);
+	l->len = 0;
+}
+
 /* ---- groups ---- */
 
 static size_t *slot_for(struct groups *g, uint64_t key)

@@ -25,6 +25,7 @@ int mms_compact_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *
 		return err;
 	MMS_TASK_FILTER_APPLY(skel, &o->filter);
 	skel->rodata->min_ns = o->min_ns;
+	skel->rodata->events_wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 4;
 	err = mms_tracer_loaded(t, compact_bpf__load(skel), "compaction", why, size);
 	if (err)
 		return err;

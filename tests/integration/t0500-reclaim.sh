@@ -84,3 +84,23 @@ if [ "$st" = 0 ] && grep -q 'memcg reclaim latency' "$SCRATCH/h.txt" && grep -q 
 else
 	not_ok reclaim-histogram "exit $st: $(head -c 300 "$SCRATCH/h.txt")"
 fi
+
+# Text lines (built without printf, written through a buffered stdout flushed
+# once per ring-buffer drain): one per stall with every column in place (time,
+# comm, pid, kind, order, latency in ms with 3 decimals, pages reclaimed, the
+# cgroup's path, gfp flags), and as many as the summary counts.
+drop
+"$MMSCOPE" reclaim -c "$CG" -d 3 >"$SCRATCH/t.txt" 2>/dev/null &
+tracer=$!
+sleep 1
+"$WL/cgexec" "$CG" "$WL/pagecache" "$FILE" >/dev/null
+wait $tracer
+name=/$(basename "$CG")
+stalls=$(sed -n 's/^summary over .*: \([0-9]*\) stalls.*/\1/p' "$SCRATCH/t.txt")
+lines=$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] ' "$SCRATCH/t.txt")
+good=$(grep -cE "^[0-9]{2}:[0-9]{2}:[0-9]{2} .{16} +[0-9]+ memcg +[0-9]+ +[0-9]+\.[0-9]{3} +[0-9]+  $name +GFP_" "$SCRATCH/t.txt")
+if [ -n "$stalls" ] && [ "$stalls" -gt 0 ] && [ "$lines" = "$stalls" ] && [ "$good" = "$lines" ]; then
+	ok reclaim-text-lines "$lines lines, summary $stalls"
+else
+	not_ok reclaim-text-lines "$lines lines ($good well-formed), summary $stalls: $(sed -n 2p "$SCRATCH/t.txt")"
+fi
