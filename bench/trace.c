@@ -2,9 +2,10 @@
 /*
  * bench/trace: what tracing reclaim and compaction costs the traced workload.
  *
- *   trace [-r ROUNDS] [-t SECONDS] [-m MMSCOPE] [-D DRSNOOP] [-f FILE]
+ *   trace [-w memcg|global] [-r ROUNDS] [-t SECONDS] [-m MMSCOPE] [-D DRSNOOP] [-f FILE]
  *
- * Two workloads, each run for SECONDS in a child process that counts its work:
+ * -w memcg (the default): two workloads, each run for SECONDS in a child process
+ * that counts its work:
  *   reclaim  reads FILE (256 MiB on a disk file system) over and over from a
  *            memory cgroup of its own limited to 32 MiB (v1 memory.limit_in_bytes
  *            or v2 memory.max): every read reclaims the cgroup's page cache, i.e.
@@ -18,6 +19,19 @@
  * machines here are noisy: only ratios measured side by side mean anything); the
  * median of the ROUNDS ratios is printed as the overhead, with the range. The
  * tracers' output lines per second show how much each had to do.
+ *
+ * -w global (test VMs only, MMSCOPE_VM=1, like tests/workloads/reclaim.c): global
+ * direct reclaim, the stalls drsnoop traces too (it never sees memcg reclaim), so
+ * that mmscope and drsnoop are compared on the same events. Before each run, and
+ * outside the tracer's window, FILE (a file or the VM's scratch block device, held
+ * open for the whole benchmark: a block device's cache goes at its last close) is
+ * read again, up to FILL_MB MiB, to refill the page cache. The run then does what
+ * tests/workloads/reclaim.c does: two processes allocate and touch (4 KiB pages)
+ * all free memory plus half of the file pages, then exit; the allocations outrun
+ * kswapd and stall in direct reclaim. Throughput: MiB touched per second. Each run
+ * also counts the stalls (allocstall_* in /proc/vmstat), and the tracer's cost is
+ * printed per stall too. Only the untraced run, `mmscope reclaim` and drsnoop are
+ * measured (the other tracers see nothing of this, and emulated time is dear).
  *
  * Throughput ratios cannot resolve 1% on a shared machine (rounds differ by
  * 10-20%), so each traced run also measures the CPU the tracer adds, as a
@@ -63,21 +77,26 @@
 #define ROUNDS_MAX 50
 #define SETTLE_US 200000 /* after the workload: > mmscope's 100 ms ring buffer poll */
 #define MAX_PROCS 8192
+#define FILL_MB 256      /* -w global: page cache refilled before each run */
+#define GLOBAL_PERCENT 50 /* -w global: of the file pages, allocated beyond free memory */
+#define GLOBAL_WORKERS 2  /* -w global: one per vCPU of the test VMs */
 
-enum { W_RECLAIM, W_ALLOC, NR_WORKLOADS };
-static const char *const workload_names[NR_WORKLOADS] = { "reclaim (memcg)", "alloc" };
+enum { W_RECLAIM, W_ALLOC, W_GLOBAL, NR_WORKLOADS };
+static const char *const workload_names[NR_WORKLOADS] = { "reclaim (memcg)", "alloc",
+							   "global direct reclaim" };
 
 struct tracer {
 	const char *name;
 	const char *argv[6]; /* argv[0] NULL: untraced; "MMSCOPE" is replaced */
+	bool global;         /* measured under -w global too */
 };
 
 static struct tracer tracers[] = {
-	{ "untraced", { NULL } },
-	{ "mmscope reclaim", { "MMSCOPE", "reclaim", NULL } },
-	{ "mmscope compact", { "MMSCOPE", "compact", NULL } },
-	{ "mmscope frag --events", { "MMSCOPE", "frag", "--events", NULL } },
-	{ "drsnoop", { "DRSNOOP", NULL } },
+	{ "untraced", { NULL }, true },
+	{ "mmscope reclaim", { "MMSCOPE", "reclaim", NULL }, true },
+	{ "mmscope compact", { "MMSCOPE", "compact", NULL }, false },
+	{ "mmscope frag --events", { "MMSCOPE", "frag", "--events", NULL }, false },
+	{ "drsnoop", { "DRSNOOP", NULL }, true },
 };
 #define NR_TRACERS (int)(sizeof(tracers) / sizeof(tracers[0]))
 
@@ -90,17 +109,21 @@ struct traced {
 /* What one run (a workload under one tracer, or none) measured. */
 struct run {
 	double mibs;              /* the workload's throughput */
+	double wall;              /* the workload's run, seconds */
 	uint64_t workload_ns;     /* the workload's user+sys CPU */
 	uint64_t tracer_ns;       /* the tracer's user+sys CPU in the window */
 	uint64_t bpf_ns, bpf_runs; /* its BPF programs' run time and runs in the window */
 	int nr_progs;
 	long lines;               /* its output lines */
+	uint64_t stalls;          /* allocstall_* over the workload's run (-w global) */
 };
 
 static struct {
 	int rounds;
 	double seconds;
 	const char *mmscope, *drsnoop, *file;
+	bool global, file_given;  /* -w global; -f given */
+	int fill_fd;              /* -w global: FILE, held open */
 	char cgroup[512];
 	bool cgroup_v2;
 	char out[64];             /* the tracers' output file */
@@ -108,7 +131,7 @@ static struct {
 	const char *no_stats;     /* why BPF run time is not measured, or NULL */
 } opt = { .rounds = 5, .seconds = 2, .mmscope = "./mmscope", .drsnoop = "/usr/sbin/drsnoop",
 	  .file = "/var/tmp/mmscope-bench-trace.dat", .out = "/var/tmp/mmscope-bench-out.XXXXXX",
-	  .stats_fd = -1 };
+	  .stats_fd = -1, .fill_fd = -1 };
 
 static double now_s(void)
 {
@@ -188,6 +211,76 @@ static double alloc_workload(void)
 	return loops * (double)ALLOC_MB / (now_s() - start);
 }
 
+/* A /proc/meminfo or /proc/vmstat figure: the sum of the fields starting with PREFIX. */
+static long long proc_sum(const char *path, const char *prefix)
+{
+	char line[256];
+	long long sum = 0, v;
+	size_t len = strlen(prefix);
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, prefix, len) && sscanf(line + strcspn(line, " \t:"), "%*[ \t:]%lld", &v) == 1)
+			sum += v;
+	fclose(f);
+	return sum;
+}
+
+/*
+ * tests/workloads/reclaim.c's load: GLOBAL_WORKERS processes allocate and touch
+ * all free memory plus GLOBAL_PERCENT% of the file pages, so allocations must take
+ * pages back from the page cache faster than kswapd does. MiB touched per second.
+ */
+static double global_workload(void)
+{
+	long long free_kb = proc_sum("/proc/meminfo", "MemFree:"),
+		  file_kb = proc_sum("/proc/meminfo", "Active(file):") +
+			    proc_sum("/proc/meminfo", "Inactive(file):");
+	size_t want = (size_t)(free_kb + file_kb * GLOBAL_PERCENT / 100) * 1024 / GLOBAL_WORKERS;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	double start = now_s();
+	int status, failed = 0;
+
+	if (free_kb < 0 || file_kb < 0)
+		return -1;
+	for (int i = 0; i < GLOBAL_WORKERS; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			char *p = mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p == MAP_FAILED)
+				_exit(1);
+			/* 4 KiB pages: THP faults under defrag=madvise fall back rather than reclaim. */
+			madvise(p, want, MADV_NOHUGEPAGE);
+			for (size_t off = 0; off < want; off += page)
+				p[off] = 1;
+			_exit(0);
+		}
+	}
+	while (wait(&status) > 0) /* waited for: their CPU counts in our rusage */
+		failed += !WIFEXITED(status) || WEXITSTATUS(status);
+	if (failed)
+		return -1; /* the OOM killer, most likely */
+	return want * GLOBAL_WORKERS / (double)MIB / (now_s() - start);
+}
+
+/* -w global: page cache to reclaim, FILE read again (outside any tracer's window). */
+static int fill_cache(void)
+{
+	static char buf[MIB];
+	off_t off = 0;
+	ssize_t n;
+
+	while (off < (off_t)(FILL_MB * MIB) && (n = pread(opt.fill_fd, buf, sizeof(buf), off)) > 0)
+		off += n;
+	return off > 0 ? 0 : -1;
+}
+
 static uint64_t timeval_ns(struct timeval tv)
 {
 	return (uint64_t)tv.tv_sec * 1000000000 + (uint64_t)tv.tv_usec * 1000;
@@ -208,7 +301,8 @@ static double run_workload(int w, uint64_t *cpu_ns)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		double r = w == W_RECLAIM ? reclaim_workload() : alloc_workload();
+		double r = w == W_RECLAIM ? reclaim_workload() :
+			   w == W_GLOBAL  ? global_workload() : alloc_workload();
 
 		if (write(fds[1], &r, sizeof(r)) != sizeof(r))
 			_exit(1);
@@ -431,11 +525,21 @@ static int measure(int w, int t, struct run *run)
 	struct traced tr = { .pid = -1 };
 	struct reading a, b;
 
+	long long stalls = 0;
+
 	memset(run, 0, sizeof(*run));
+	if (w == W_GLOBAL)
+		fill_cache(); /* before the tracer starts: its window sees the workload only */
 	if (t && start_tracer(&tracers[t], &tr))
 		return -1;
 	take_reading(&tr, &a);
+	if (w == W_GLOBAL)
+		stalls = proc_sum("/proc/vmstat", "allocstall_");
+	run->wall = now_s();
 	run->mibs = run_workload(w, &run->workload_ns);
+	run->wall = now_s() - run->wall;
+	if (w == W_GLOBAL)
+		run->stalls = (uint64_t)(proc_sum("/proc/vmstat", "allocstall_") - stalls);
 	if (t)
 		usleep(SETTLE_US); /* let it drain what the workload caused */
 	take_reading(&tr, &b);
@@ -522,7 +626,9 @@ static double median(double *v, int n)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: trace [-r ROUNDS] [-t SECONDS] [-m MMSCOPE] [-D DRSNOOP] [-f FILE]\n");
+	fprintf(stderr, "usage: trace [-w memcg|global] [-r ROUNDS] [-t SECONDS] [-m MMSCOPE] [-D DRSNOOP] [-f FILE]\n"
+			"  -w global: global direct reclaim, test VMs only (MMSCOPE_VM=1); -f FILE (a file or\n"
+			"  block device) fills the page cache before each run\n");
 	return 2;
 }
 
@@ -539,29 +645,32 @@ static double run_cost(const struct run *r)
 /* Throughput ratio to the untraced run of each round: median and range. */
 static void print_ratio(int w, int t)
 {
-	double ratio[ROUNDS_MAX], mibs[ROUNDS_MAX], m;
+	double ratio[ROUNDS_MAX], mibs[ROUNDS_MAX], m, wall = 0;
 	long lines = 0;
 
 	for (int r = 0; r < opt.rounds; r++) {
 		ratio[r] = runs[w][t][r].mibs / runs[w][0][r].mibs;
 		mibs[r] = runs[w][t][r].mibs;
 		lines += runs[w][t][r].lines;
+		wall += runs[w][t][r].wall;
 	}
 	m = median(ratio, opt.rounds);
 	printf("  %-22s %10.0f %10.4f   [%.4f, %.4f] %12.0f   overhead %+.2f%%\n", tracers[t].name,
 	       median(mibs, opt.rounds), m, ratio[0], ratio[opt.rounds - 1],
-	       lines / (opt.rounds * opt.seconds), (1 - m) * 100);
+	       wall > 0 ? lines / wall : 0, (1 - m) * 100);
 }
 
 /*
  * The CPU the tracer added, over all rounds (sums: every round weighs by its
  * workload CPU), with the range of the per-round figures. events/s: runs of its
  * BPF programs (one per tracepoint hit) per second of workload, like lines/s.
+ * With stalls counted (-w global), the cost per stall too; *per_stall gets the
+ * BPF and process ns per stall (-1: not measured).
  */
-static void print_cost(int w, int t)
+static void print_cost(int w, int t, double per_stall[2])
 {
-	uint64_t bpf = 0, proc = 0, work = 0, events = 0;
-	double lo = 1e9, hi = 0;
+	uint64_t bpf = 0, proc = 0, work = 0, events = 0, stalls = 0;
+	double lo = 1e9, hi = 0, wall = 0;
 	int progs = 0;
 
 	for (int r = 0; r < opt.rounds; r++) {
@@ -572,10 +681,13 @@ static void print_cost(int w, int t)
 		proc += run->tracer_ns;
 		work += run->workload_ns;
 		events += run->bpf_runs;
+		stalls += run->stalls;
+		wall += run->wall;
 		progs = run->nr_progs > progs ? run->nr_progs : progs;
 		lo = c < lo ? c : lo;
 		hi = c > hi ? c : hi;
 	}
+	per_stall[0] = per_stall[1] = -1;
 	if (!work)
 		return;
 	if (opt.no_stats || !progs) {
@@ -585,26 +697,49 @@ static void print_cost(int w, int t)
 	}
 	printf("  %-22s cpu cost %.2f%% [%.2f, %.2f] (bpf %.2f%%, process %.2f%%), %.0f events/s, %d progs\n",
 	       "", 100.0 * (bpf + proc) / work, 100 * lo, 100 * hi, 100.0 * bpf / work,
-	       100.0 * proc / work, events / (opt.rounds * opt.seconds), progs);
+	       100.0 * proc / work, wall > 0 ? events / wall : 0, progs);
+	if (w != W_GLOBAL)
+		return;
+	if (!stalls) {
+		printf("  %-22s per stall: n/a, no direct reclaim stall in its runs\n", "");
+		return;
+	}
+	per_stall[0] = (double)bpf / stalls;
+	per_stall[1] = (double)proc / stalls;
+	printf("  %-22s per stall: bpf %.0f ns, process %.1f us, total %.1f us (%.0f stalls per run, %.1f BPF runs per stall)\n",
+	       "", per_stall[0], per_stall[1] / 1000, (per_stall[0] + per_stall[1]) / 1000,
+	       (double)stalls / opt.rounds, (double)events / stalls);
 }
 
 static void print_workload(int w)
 {
-	double base[ROUNDS_MAX], cpu = 0;
+	double base[ROUNDS_MAX], cpu = 0, wall = 0, stalls = 0, per_stall[NR_TRACERS][2];
 
 	for (int r = 0; r < opt.rounds; r++) {
 		base[r] = runs[w][0][r].mibs;
 		cpu += runs[w][0][r].workload_ns / 1e9;
+		wall += runs[w][0][r].wall;
+		stalls += runs[w][0][r].stalls;
 	}
-	printf("\n%s: untraced %.0f MiB/s (median), workload cpu %.2f s per %.1f s run\n",
-	       workload_names[w], median(base, opt.rounds), cpu / opt.rounds, opt.seconds);
-	printf("  %-22s %10s %10s %18s %12s\n", "tracer", "MiB/s", "ratio", "range", "lines/s");
+	printf("\n%s: untraced %.0f MiB/s (median), workload cpu %.2f s per %.2f s run",
+	       workload_names[w], median(base, opt.rounds), cpu / opt.rounds, wall / opt.rounds);
+	if (w == W_GLOBAL)
+		printf(", %.0f stalls per run", stalls / opt.rounds);
+	printf("\n  %-22s %10s %10s %18s %12s\n", "tracer", "MiB/s", "ratio", "range", "lines/s");
 	for (int t = 1; t < NR_TRACERS; t++) {
+		per_stall[t][0] = per_stall[t][1] = -1;
 		if (!have[t])
 			continue;
 		print_ratio(w, t);
-		print_cost(w, t);
+		print_cost(w, t, per_stall[t]);
 	}
+	/* The comparison issue 5 asks for: mmscope reclaim against drsnoop, per stall. */
+	if (w == W_GLOBAL && per_stall[1][0] >= 0 && per_stall[NR_TRACERS - 1][0] > 0)
+		printf("  per stall, mmscope reclaim / drsnoop: total %.2f (bpf %.2f, process %.2f)\n",
+		       (per_stall[1][0] + per_stall[1][1]) /
+			       (per_stall[NR_TRACERS - 1][0] + per_stall[NR_TRACERS - 1][1]),
+		       per_stall[1][0] / per_stall[NR_TRACERS - 1][0],
+		       per_stall[NR_TRACERS - 1][1] > 0 ? per_stall[1][1] / per_stall[NR_TRACERS - 1][1] : 0);
 }
 
 /* ---- main ---- */
@@ -613,8 +748,15 @@ static int parse_args(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "r:t:m:D:f:")) != -1) {
+	while ((c = getopt(argc, argv, "w:r:t:m:D:f:")) != -1) {
 		switch (c) {
+		case 'w':
+			if (strcmp(optarg, "memcg") && strcmp(optarg, "global")) {
+				fprintf(stderr, "trace: -w %s: memcg or global\n", optarg);
+				return -1;
+			}
+			opt.global = !strcmp(optarg, "global");
+			break;
 		case 'r':
 			opt.rounds = atoi(optarg);
 			break;
@@ -629,6 +771,7 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'f':
 			opt.file = optarg;
+			opt.file_given = true;
 			break;
 		default:
 			return -1;
@@ -636,6 +779,15 @@ static int parse_args(int argc, char **argv)
 	}
 	if (optind != argc || opt.rounds < 1 || opt.rounds > ROUNDS_MAX || opt.seconds <= 0)
 		return -1;
+	if (opt.global && !opt.file_given) {
+		fprintf(stderr, "trace: -w global needs -f FILE, a file or block device to fill the page cache from\n");
+		return -1;
+	}
+	/* Global memory pressure: only where it harms no one (tests/workloads/reclaim.c's rule). */
+	if (opt.global && (!getenv("MMSCOPE_VM") || strcmp(getenv("MMSCOPE_VM"), "1"))) {
+		fprintf(stderr, "trace: -w global: refusing to cause global memory pressure outside the test VM (set MMSCOPE_VM=1 there)\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -674,7 +826,7 @@ static int check_tools(void)
 		return -1;
 	}
 	for (int t = 0; t < NR_TRACERS; t++)
-		have[t] = true;
+		have[t] = !opt.global || tracers[t].global;
 	if (access(opt.drsnoop, X_OK)) {
 		have[NR_TRACERS - 1] = false;
 		printf("drsnoop: not measured, %s not found (Debian package libbpf-tools)\n",
@@ -687,6 +839,8 @@ static void run_rounds(void)
 {
 	for (int r = 0; r < opt.rounds; r++) {
 		for (int w = 0; w < NR_WORKLOADS; w++) {
+			if ((w == W_GLOBAL) != opt.global)
+				continue;
 			for (int i = 0; i < NR_TRACERS; i++) {
 				int t = (i + r) % NR_TRACERS; /* rotate: no tracer always goes first */
 
@@ -707,27 +861,43 @@ int main(int argc, char **argv)
 		return usage();
 	if (check_tools())
 		return 3;
-	if (make_file() || make_cgroup())
+	if (opt.global) {
+		/* Held open to the end: a block device's page cache goes at its last close. */
+		opt.fill_fd = open(opt.file, O_RDONLY);
+		if (opt.fill_fd < 0 || fill_cache()) {
+			fprintf(stderr, "trace: cannot read %s to fill the page cache: %s\n", opt.file,
+				opt.fill_fd < 0 ? strerror(errno) : "empty");
+			return 3;
+		}
+	} else if (make_file() || make_cgroup()) {
 		return 3;
+	}
 	out_fd = mkstemp(opt.out);
 	if (out_fd < 0) {
 		fprintf(stderr, "trace: mkstemp: %s\n", strerror(errno));
-		rmdir(opt.cgroup);
+		if (!opt.global)
+			rmdir(opt.cgroup);
 		return 1;
 	}
 	close(out_fd);
 	signal(SIGINT, SIG_IGN); /* the tracers' Ctrl-C must not stop us */
 	enable_stats();
-	printf("%d rounds of %.1f s per workload and tracer; cgroup %s (v%d, limit %d MiB), file %d MiB\n",
-	       opt.rounds, opt.seconds, opt.cgroup, opt.cgroup_v2 ? 2 : 1, LIMIT_MB, FILE_MB);
+	if (opt.global)
+		printf("%d rounds of one allocation pass (free memory + %d%% of the file pages, %d processes) per tracer; page cache refilled from %s (up to %d MiB) before each\n",
+		       opt.rounds, GLOBAL_PERCENT, GLOBAL_WORKERS, opt.file, FILL_MB);
+	else
+		printf("%d rounds of %.1f s per workload and tracer; cgroup %s (v%d, limit %d MiB), file %d MiB\n",
+		       opt.rounds, opt.seconds, opt.cgroup, opt.cgroup_v2 ? 2 : 1, LIMIT_MB, FILE_MB);
 	fflush(stdout);
 	run_rounds();
 	if (opt.stats_fd >= 0)
 		close(opt.stats_fd); /* statistics off again, unless someone else holds them */
 	unlink(opt.out);
-	rmdir(opt.cgroup);
+	if (!opt.global)
+		rmdir(opt.cgroup);
 	for (int w = 0; w < NR_WORKLOADS; w++)
-		print_workload(w);
+		if ((w == W_GLOBAL) == opt.global)
+			print_workload(w);
 	printf("\ncpu cost: (tracer's BPF run time + tracer's user+sys CPU) / workload's user+sys CPU,\n"
 	       "over each traced window; BPF statistics add two clock reads per program run (an overestimate).\n");
 	return 0;

@@ -7,7 +7,8 @@
 # workload's CPU. bench/bench.mk builds every bench/*.c and `make bench` runs them;
 # the binary needs the mmscope binary, hence the extra prerequisite, and includes
 # the header-only bench/bpfstats.h (a .c there would be built as a benchmark).
-# `make bench-trace` runs this benchmark alone (BENCH_TRACE_ARGS: -r ROUNDS -t SECONDS).
+# `make bench-trace` runs this benchmark alone (BENCH_TRACE_ARGS: -r ROUNDS -t SECONDS);
+# -w global (global direct reclaim) runs in the test VMs only (23-reclaim-bench).
 
 BENCH_TRACE_ARGS ?=
 
@@ -16,3 +17,11 @@ bench: $(MMSCOPE)
 $(OUT)/bench/trace: bench/bpfstats.h
 bench-trace: $(MMSCOPE) $(OUT)/bench/trace
 	$(OUT)/bench/trace -m ./$(MMSCOPE) $(BENCH_TRACE_ARGS)
+
+# Packed into the VM initramfs as the bench-trace helper: guest test
+# 23-reclaim-bench runs `bench-trace -w global` there, global direct reclaim that
+# drsnoop sees too (refused outside the VMs).
+workloads: $(OUT)/workloads/bench-trace
+$(OUT)/workloads/bench-trace: $(OUT)/bench/trace
+	@mkdir -p $(dir $@)
+	cp $< $@
