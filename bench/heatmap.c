@@ -2,7 +2,7 @@
 /*
  * bench/heatmap: what watching a process with `mmscope heatmap` costs it.
  *
- *   heatmap [-r ROUNDS] [-t SECONDS] [-m MMSCOPE] [-w HOTCOLD] [-H HOT_MIB]
+ *   heatmap [-r ROUNDS] [-t SECONDS] [-s SETTLE] [-m MMSCOPE] [-w HOTCOLD] [-H HOT_MIB]
  *
  * The target is the hotcold helper in bench mode (`hotcold -b -t SECONDS`): it
  * writes one byte per page of a HOT_MIB (default 64) region over and over, a
@@ -21,12 +21,39 @@
  * and the page-table walks of a monitor on another core, without the noise of
  * other load on a shared machine).
  *
+ * Rates over a shared machine (and in TCG guests, whose wall clock varies by
+ * hundreds of percent) cannot resolve a few percent, so each traced run also
+ * measures the CPU the heatmap adds, over a window that starts SETTLE seconds
+ * (default 1) after mmscope started (its set-up: BPF loading, the first pagemap
+ * walk, is a one-off, not the cost at the default intervals) and ends just before
+ * it is interrupted:
+ *
+ *   cpu cost = (mmscope's user+sys CPU, children included
+ *               + the CPU of the kdamond that is ours
+ *               + the run time of mmscope's BPF programs when no kdamond is ours)
+ *              / the target's user+sys CPU in the same window
+ *
+ * mmscope's and the target's CPU from their process CPU clocks. The kdamond that
+ * is ours is one whose pid appears in /sys/kernel/mm/damon/admin/kdamonds/N/pid
+ * after mmscope started and was not there before; its CPU clock (a kthread's, or
+ * utime+stime from /proc/PID/stat) is read at both ends of the window (from 0 when
+ * it appeared inside it). A kdamond that ran before mmscope started is shared
+ * (damon-paddr reads such a one read-only): its own monitoring is not our cost
+ * and is never counted. But mmscope's BPF program on damon:damon_aggregated runs
+ * in whichever kdamond fires it: that run time (bpfstats.h: the kernel's run-time
+ * statistics, on for the benchmark and off again at exit) is ours, and is added
+ * when no kdamond is ours; with a kdamond of ours it is already inside that
+ * kdamond's CPU and only shown. The statistics' clock reads make it an
+ * overestimate, never an under. The figure is the median of the ROUNDS per-round
+ * percentages, with the range.
+ *
  * A source is first tried for one second on a probe target; one that refuses
  * (exit 3: no DAMON, no page_idle, a kdamond that is not ours...) is listed with
  * its reason and not measured. Exit 0 when it ran (or when this mmscope has no
  * heatmap command, so `make bench` passes), 2 on bad usage, 1 on failure.
  * The issue's target: under 3% for the DAMON sources.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -39,10 +66,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfstats.h"
 #include "lib/heatmap.h"
 
 #define ROUNDS_MAX 50
 #define NSRC_MAX 8
+#define KD_MAX 64     /* kdamonds */
+#define TREE_MAX 4096 /* processes of mmscope's tree */
+#define KDAMONDS "/sys/kernel/mm/damon/admin/kdamonds"
 
 struct child {
 	pid_t pid;
@@ -50,7 +81,8 @@ struct child {
 };
 
 static const char *mmscope = "./mmscope", *hotcold = "build/workloads/hotcold";
-static unsigned long hot_mib = 64;
+static unsigned long hot_mib = 64, settle = 1;
+static int stats_fd = -1; /* BPF run-time statistics on while open */
 
 /*
  * Starts argv with stdout on a pipe (pipe_out), into errfile (out_to_err) or to
@@ -158,6 +190,191 @@ static int finish_target(struct child *t, struct rates *r)
 	return r->cpu > 0 ? 0 : -1;
 }
 
+/* ---- CPU time: the target, mmscope's process tree, kdamonds ---- */
+
+/* "pid (comm) state ppid ... utime stime": the fields after comm, which may hold
+ * spaces and parentheses. 0, or -1 when the process is gone. */
+static int read_stat(pid_t pid, int *ppid, uint64_t *ticks)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	int pp = -1, ok = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		ok = sscanf(p + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &pp,
+			    &ut, &st) == 3;
+	fclose(f);
+	if (ppid)
+		*ppid = pp;
+	if (ticks)
+		*ticks = ut + st;
+	return ok ? 0 : -1;
+}
+
+/* A process's user+sys CPU in ns: its CPU clock (all threads; a kthread's own),
+ * else utime+stime from /proc/PID/stat; 0 once it is gone. */
+static uint64_t cpu_ns(pid_t pid)
+{
+	struct timespec ts;
+	clockid_t clk;
+	uint64_t ticks;
+
+	if (!clock_getcpuclockid(pid, &clk) && !clock_gettime(clk, &ts))
+		return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+	if (read_stat(pid, NULL, &ticks))
+		return 0;
+	return ticks * (1000000000 / (uint64_t)sysconf(_SC_CLK_TCK));
+}
+
+/* The CPU of root and its descendants now (mmscope heatmap -p does not fork;
+ * counted in case a build does). A child that ends inside the window loses its
+ * time: an underestimate only for such a child. */
+static uint64_t tree_cpu_ns(pid_t root)
+{
+	static pid_t tree[TREE_MAX];
+	uint64_t ns = cpu_ns(root);
+	int n = 1, added = 1;
+
+	tree[0] = root;
+	while (added) { /* a fixed point: each pass adds the children of what is in */
+		struct dirent *de;
+		DIR *d = opendir("/proc");
+
+		added = 0;
+		if (!d)
+			break;
+		while ((de = readdir(d)) && n < TREE_MAX) {
+			pid_t pid = atoi(de->d_name);
+			bool in = false, parent_in = false;
+			int ppid;
+
+			if (pid <= 0 || read_stat(pid, &ppid, NULL))
+				continue;
+			for (int i = 0; i < n; i++) {
+				in |= tree[i] == pid;
+				parent_in |= tree[i] == ppid;
+			}
+			if (parent_in && !in) {
+				tree[n++] = pid;
+				ns += cpu_ns(pid);
+				added = 1;
+			}
+		}
+		closedir(d);
+	}
+	return ns;
+}
+
+/* The pids of the kdamonds running now (kdamonds/N/pid > 0), with their N. */
+struct kdamonds {
+	pid_t pid[KD_MAX];
+	int idx[KD_MAX];
+	int n;
+};
+
+static void kdamonds_now(struct kdamonds *k)
+{
+	DIR *d = opendir(KDAMONDS);
+	struct dirent *de;
+
+	k->n = 0;
+	if (!d)
+		return; /* no DAMON sysfs: no kdamonds */
+	while ((de = readdir(d)) && k->n < KD_MAX) {
+		char path[300];
+		int pid = -1;
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), KDAMONDS "/%s/pid", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%d", &pid) == 1 && pid > 0) {
+			k->idx[k->n] = atoi(de->d_name);
+			k->pid[k->n++] = pid;
+		}
+		fclose(f);
+	}
+	closedir(d);
+}
+
+static bool kdamonds_has(const struct kdamonds *k, pid_t pid)
+{
+	for (int i = 0; i < k->n; i++)
+		if (k->pid[i] == pid)
+			return true;
+	return false;
+}
+
+/* What one traced run's window cost, in ns. */
+struct cost {
+	uint64_t target, mmscope, kdamond, bpf;
+	int nr_kdamonds; /* of ours seen in the window */
+	int nr_progs;    /* mmscope's BPF programs found */
+	int shared;      /* kdamonds that ran before mmscope: not ours, not counted */
+};
+
+/* The counters at one end of the window. */
+struct reading {
+	uint64_t target, mmscope, bpf;
+	struct kdamonds kd;
+	uint64_t kd_ns[KD_MAX];
+};
+
+static void take_reading(pid_t target, pid_t heatmap, const struct bpfstats_ids *progs,
+			 struct reading *r)
+{
+	struct bpfstats b = { 0 };
+
+	kdamonds_now(&r->kd);
+	for (int i = 0; i < r->kd.n; i++)
+		r->kd_ns[i] = cpu_ns(r->kd.pid[i]);
+	r->target = cpu_ns(target);
+	r->mmscope = tree_cpu_ns(heatmap);
+	if (progs->n)
+		bpfstats_read(progs, &b);
+	r->bpf = b.run_time_ns;
+}
+
+/* The window's cost: kdamonds new since before (taken before mmscope started). */
+static void window_cost(const struct kdamonds *before, const struct reading *a,
+			const struct reading *b, struct cost *c)
+{
+	c->target = b->target - a->target;
+	c->mmscope = b->mmscope > a->mmscope ? b->mmscope - a->mmscope : 0;
+	c->bpf = b->bpf > a->bpf ? b->bpf - a->bpf : 0;
+	c->kdamond = 0;
+	c->nr_kdamonds = 0;
+	c->shared = before->n;
+	for (int i = 0; i < b->kd.n; i++) {
+		uint64_t start = 0; /* appeared inside the window: all its CPU is in it */
+
+		if (kdamonds_has(before, b->kd.pid[i]))
+			continue; /* shared: ran before mmscope, its cost is not ours */
+		for (int j = 0; j < a->kd.n; j++)
+			if (a->kd.pid[j] == b->kd.pid[i])
+				start = a->kd_ns[j];
+		c->kdamond += b->kd_ns[i] > start ? b->kd_ns[i] - start : 0;
+		c->nr_kdamonds++;
+	}
+}
+
+/* The cpu cost in percent of the target's CPU: BPF run time is added only when no
+ * kdamond is ours (with one, the programs ran inside it: counted already). */
+static double cost_pct(const struct cost *c)
+{
+	uint64_t ns = c->mmscope + c->kdamond + (c->nr_kdamonds ? 0 : c->bpf);
+
+	return c->target ? 100.0 * (double)ns / (double)c->target : 0;
+}
+
 static int start_heatmap(const char *src, pid_t target, unsigned long seconds, bool probe,
 			 const char *errfile, struct child *c)
 {
@@ -170,14 +387,26 @@ static int start_heatmap(const char *src, pid_t target, unsigned long seconds, b
 	return spawn(argv, false, probe, errfile, c);
 }
 
-/*
- * One run: the target for about seconds, under src (NULL: untraced). The heatmap
- * is interrupted before the target is stopped, so that it never sees the target
- * exit. 0 with the target's rates, or -1 with why.
- */
-static int run(const char *src, unsigned long seconds, struct rates *r, char *why, size_t size)
+static void sleep_s(double s)
 {
-	struct timespec ts = { (time_t)seconds, 0 };
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * One run: the target for settle + seconds, under src (NULL: untraced), the
+ * cost window being the last seconds of it (cost: NULL when untraced). The
+ * heatmap is interrupted before the target is stopped, so that it never sees the
+ * target exit. 0 with the target's rates, or -1 with why.
+ */
+static int run(const char *src, unsigned long seconds, struct rates *r, struct cost *cost,
+	       char *why, size_t size)
+{
+	static struct bpfstats_ids before_progs, progs;
+	static struct reading a, b;
+	struct kdamonds before_kd;
 	struct child t, h = { 0 };
 	int rc = 0;
 
@@ -185,15 +414,30 @@ static int run(const char *src, unsigned long seconds, struct rates *r, char *wh
 		snprintf(why, size, "%s did not start", hotcold);
 		return -1;
 	}
-	if (src && start_heatmap(src, t.pid, seconds + 10, false, "/tmp/bench-heatmap.err", &h)) {
+	if (src) {
+		kdamonds_now(&before_kd);
+		progs.n = 0;
+		if (stats_fd < 0 || bpfstats_snapshot(&before_progs))
+			before_progs.n = -1; /* no statistics: BPF run time not measured */
+	}
+	if (src && start_heatmap(src, t.pid, settle + seconds + 10, false,
+				 "/tmp/bench-heatmap.err", &h)) {
 		snprintf(why, size, "cannot start %s", mmscope);
 		kill(t.pid, SIGKILL);
 		finish_target(&t, r);
 		return -1;
 	}
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	sleep_s((double)settle);
 	if (src) {
+		if (before_progs.n >= 0 && bpfstats_owned(h.pid, &before_progs, &progs))
+			progs.n = 0;
+		take_reading(t.pid, h.pid, &progs, &a);
+	}
+	sleep_s((double)seconds);
+	if (src) {
+		take_reading(t.pid, h.pid, &progs, &b);
+		window_cost(&before_kd, &a, &b, cost);
+		cost->nr_progs = progs.n;
 		/* Still running is the expected state; exited already means it failed. */
 		if (waitpid(h.pid, &rc, WNOHANG) == h.pid) {
 			snprintf(why, size, "mmscope heatmap --source %s ended early (status %d)", src,
@@ -275,25 +519,78 @@ static void slowdown(double *v, unsigned long n, double out[3])
 	out[2] = (1 - v[0]) * 100;
 }
 
+/* Median of v[0..n) (sorted here) and the range. */
+static void median_range(double *v, unsigned long n, double out[3])
+{
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	out[0] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	out[1] = v[0];
+	out[2] = v[n - 1];
+}
+
+/* One source's cpu cost line: median and range of the rounds, and the parts over
+ * all rounds (sums: each round weighs by the target's CPU in it). */
+static void print_cost(const char *name, double *pct, const struct cost *c, unsigned long rounds)
+{
+	uint64_t target = 0, mm = 0, kd = 0, bpf = 0;
+	int nr_kd = 0, nr_progs = 0, shared = 0;
+	double m[3];
+	char kds[160], bpfs[96];
+
+	for (unsigned long r = 0; r < rounds; r++) {
+		target += c[r].target;
+		mm += c[r].mmscope;
+		kd += c[r].kdamond;
+		bpf += c[r].bpf;
+		nr_kd = c[r].nr_kdamonds > nr_kd ? c[r].nr_kdamonds : nr_kd;
+		nr_progs = c[r].nr_progs > nr_progs ? c[r].nr_progs : nr_progs;
+		shared = c[r].shared > shared ? c[r].shared : shared;
+	}
+	if (!target)
+		target = 1;
+	median_range(pct, rounds, m);
+	if (nr_kd)
+		snprintf(kds, sizeof(kds), ", own kdamond %.2f%%", 100.0 * (double)kd / (double)target);
+	else if (strncmp(name, "damon", 5))
+		kds[0] = '\0'; /* not a DAMON source: no kdamond to speak of */
+	else if (shared)
+		snprintf(kds, sizeof(kds), ", no own kdamond (a shared kdamond's cost is not ours)");
+	else
+		snprintf(kds, sizeof(kds), ", no kdamond");
+	if (stats_fd < 0)
+		snprintf(bpfs, sizeof(bpfs), "bpf not measured");
+	else if (!nr_progs)
+		snprintf(bpfs, sizeof(bpfs), "no bpf");
+	else
+		snprintf(bpfs, sizeof(bpfs), "bpf %.3f%%%s (%d prog%s)",
+			 100.0 * (double)bpf / (double)target, nr_kd ? " inside it" : "", nr_progs,
+			 nr_progs == 1 ? "" : "s");
+	printf("  %-12s cpu cost %5.2f%% (range %.2f%% .. %.2f%%): mmscope %.2f%%%s, %s\n", name,
+	       m[0], m[1], m[2], 100.0 * (double)mm / (double)target, kds, bpfs);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long rounds = 5, seconds = 4;
 	const char *names[NSRC_MAX];
-	static double wall[NSRC_MAX][ROUNDS_MAX], cpu[NSRC_MAX][ROUNDS_MAX];
+	static double wall[NSRC_MAX][ROUNDS_MAX], cpu[NSRC_MAX][ROUNDS_MAX], pct[NSRC_MAX][ROUNDS_MAX];
+	static struct cost costs[NSRC_MAX][ROUNDS_MAX];
+	struct kdamonds kd;
 	struct rates base[ROUNDS_MAX];
 	double bw[ROUNDS_MAX], bc[ROUNDS_MAX];
 	int nsrc = 0, opt;
 	char why[512], cmd[1024];
 
-	while ((opt = getopt(argc, argv, "r:t:m:w:H:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:t:s:m:w:H:")) != -1) {
 		switch (opt) {
 		case 'r': rounds = strtoul(optarg, NULL, 10); break;
 		case 't': seconds = strtoul(optarg, NULL, 10); break;
+		case 's': settle = strtoul(optarg, NULL, 10); break;
 		case 'm': mmscope = optarg; break;
 		case 'w': hotcold = optarg; break;
 		case 'H': hot_mib = strtoul(optarg, NULL, 10); break;
 		default:
-			fprintf(stderr, "usage: heatmap [-r ROUNDS] [-t SECONDS] [-m MMSCOPE] "
+			fprintf(stderr, "usage: heatmap [-r ROUNDS] [-t SECONDS] [-s SETTLE] [-m MMSCOPE] "
 					"[-w HOTCOLD] [-H HOT_MIB]\n");
 			return 2;
 		}
@@ -309,10 +606,19 @@ int main(int argc, char **argv)
 		       hotcold, mmscope, mmscope);
 		return 0;
 	}
-	printf("bench heatmap: hotcold -b -H %lu, %lu rounds of %lu s, default intervals "
-	       "(%llu ms aging, %llu ms frames)\n",
-	       hot_mib, rounds, seconds, HM_DEFAULT_AGING_US / 1000,
+	printf("bench heatmap: hotcold -b -H %lu, %lu rounds of %lu+%lu s (cpu cost over the last "
+	       "%lu s), default intervals (%llu ms aging, %llu ms frames)\n",
+	       hot_mib, rounds, settle, seconds, seconds, HM_DEFAULT_AGING_US / 1000,
 	       HM_DEFAULT_AGGREGATE_US / 1000);
+	kdamonds_now(&kd);
+	for (int i = 0; i < kd.n; i++)
+		printf("  kdamond %d (pid %d) runs already: shared, not ours; its CPU is never "
+		       "counted\n", kd.idx[i], (int)kd.pid[i]);
+	/* BPF run-time statistics on for the whole benchmark; the kernel turns them off
+	 * again when this fd closes (at exit), unless someone else holds them on. */
+	stats_fd = bpfstats_enable();
+	if (stats_fd < 0)
+		printf("  bpf run time: not measured (BPF_ENABLE_STATS: %s)\n", strerror(-stats_fd));
 	for (int i = 0; hm_sources[i] && nsrc < NSRC_MAX; i++) {
 		int rc = probe(hm_sources[i]->name, why, sizeof(why));
 
@@ -330,7 +636,7 @@ int main(int argc, char **argv)
 
 	/* A warm-up run, not counted: the first run after start-up (page cache, a
 	 * VM's code translation) is often far off the others. */
-	if (run(NULL, 1, &base[0], why, sizeof(why))) {
+	if (run(NULL, 1, &base[0], NULL, why, sizeof(why))) {
 		fprintf(stderr, "bench heatmap: warm-up: %s\n", why);
 		return 1;
 	}
@@ -341,8 +647,8 @@ int main(int argc, char **argv)
 		for (int k = 0; k <= nsrc; k++) {
 			int s = (int)((k + r) % (unsigned long)(nsrc + 1)) - 1; /* -1: untraced */
 
-			if (run(s < 0 ? NULL : names[s], seconds, s < 0 ? &base[r] : &traced[s], why,
-				sizeof(why))) {
+			if (run(s < 0 ? NULL : names[s], seconds, s < 0 ? &base[r] : &traced[s],
+				s < 0 ? NULL : &costs[s][r], why, sizeof(why))) {
 				fprintf(stderr, "bench heatmap: round %lu: %s\n", r + 1,
 					s < 0 ? "untraced run failed" : why);
 				return 1;
@@ -351,6 +657,7 @@ int main(int argc, char **argv)
 		for (int s = 0; s < nsrc; s++) {
 			wall[s][r] = traced[s].wall / base[r].wall;
 			cpu[s][r] = traced[s].cpu / base[r].cpu;
+			pct[s][r] = cost_pct(&costs[s][r]);
 		}
 		bw[r] = base[r].wall;
 		bc[r] = base[r].cpu;
@@ -368,6 +675,11 @@ int main(int argc, char **argv)
 		printf("  %-12s slowdown %5.1f%% wall (range %.1f%% .. %.1f%%), %5.1f%% per CPU "
 		       "second (range %.1f%% .. %.1f%%), median of %lu rounds\n",
 		       names[s], w[0], w[1], w[2], c[0], c[1], c[2], rounds);
+		print_cost(names[s], pct[s], costs[s], rounds);
 	}
+	printf("  cpu cost: (mmscope's user+sys CPU + its own kdamond's CPU + its BPF run time "
+	       "when no kdamond is its own) / the target's user+sys CPU, same window\n");
+	if (stats_fd >= 0)
+		close(stats_fd);
 	return 0;
 }
