@@ -11,7 +11,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
 
-$(OUT)/bench/%: bench/%.c $(OUT)/libmmscope.a
+$(OUT)/bench/%: bench/%.c $(OUT)/libmmscope.a $(wildcard bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $< $(OUT)/libmmscope.a $(STATIC_LIBS)
 

@@ -67,12 +67,12 @@
 #include <unistd.h>
 
 #include "bpfstats.h"
+#include "proccpu.h"
 #include "lib/heatmap.h"
 
 #define ROUNDS_MAX 50
 #define NSRC_MAX 8
 #define KD_MAX 64     /* kdamonds */
-#define TREE_MAX 4096 /* processes of mmscope's tree */
 #define KDAMONDS "/sys/kernel/mm/damon/admin/kdamonds"
 
 struct child {
@@ -192,83 +192,6 @@ static int finish_target(struct child *t, struct rates *r)
 
 /* ---- CPU time: the target, mmscope's process tree, kdamonds ---- */
 
-/* "pid (comm) state ppid ... utime stime": the fields after comm, which may hold
- * spaces and parentheses. 0, or -1 when the process is gone. */
-static int read_stat(pid_t pid, int *ppid, uint64_t *ticks)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ut = 0, st = 0;
-	int pp = -1, ok = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		ok = sscanf(p + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &pp,
-			    &ut, &st) == 3;
-	fclose(f);
-	if (ppid)
-		*ppid = pp;
-	if (ticks)
-		*ticks = ut + st;
-	return ok ? 0 : -1;
-}
-
-/* A process's user+sys CPU in ns: its CPU clock (all threads; a kthread's own),
- * else utime+stime from /proc/PID/stat; 0 once it is gone. */
-static uint64_t cpu_ns(pid_t pid)
-{
-	struct timespec ts;
-	clockid_t clk;
-	uint64_t ticks;
-
-	if (!clock_getcpuclockid(pid, &clk) && !clock_gettime(clk, &ts))
-		return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-	if (read_stat(pid, NULL, &ticks))
-		return 0;
-	return ticks * (1000000000 / (uint64_t)sysconf(_SC_CLK_TCK));
-}
-
-/* The CPU of root and its descendants now (mmscope heatmap -p does not fork;
- * counted in case a build does). A child that ends inside the window loses its
- * time: an underestimate only for such a child. */
-static uint64_t tree_cpu_ns(pid_t root)
-{
-	static pid_t tree[TREE_MAX];
-	uint64_t ns = cpu_ns(root);
-	int n = 1, added = 1;
-
-	tree[0] = root;
-	while (added) { /* a fixed point: each pass adds the children of what is in */
-		struct dirent *de;
-		DIR *d = opendir("/proc");
-
-		added = 0;
-		if (!d)
-			break;
-		while ((de = readdir(d)) && n < TREE_MAX) {
-			pid_t pid = atoi(de->d_name);
-			bool in = false, parent_in = false;
-			int ppid;
-
-			if (pid <= 0 || read_stat(pid, &ppid, NULL))
-				continue;
-			for (int i = 0; i < n; i++) {
-				in |= tree[i] == pid;
-				parent_in |= tree[i] == ppid;
-			}
-			if (parent_in && !in) {
-				tree[n++] = pid;
-				ns += cpu_ns(pid);
-				added = 1;
-			}
-		}
-		closedir(d);
-	}
-	return ns;
-}
 
 /* The pids of the kdamonds running now (kdamonds/N/pid > 0), with their N. */
 struct kdamonds {
@@ -335,9 +258,9 @@ static void take_reading(pid_t target, pid_t heatmap, const struct bpfstats_ids 
 
 	kdamonds_now(&r->kd);
 	for (int i = 0; i < r->kd.n; i++)
-		r->kd_ns[i] = cpu_ns(r->kd.pid[i]);
-	r->target = cpu_ns(target);
-	r->mmscope = tree_cpu_ns(heatmap);
+		r->kd_ns[i] = proc_cpu_ns(r->kd.pid[i]);
+	r->target = proc_cpu_ns(target);
+	r->mmscope = proc_tree_cpu_ns(heatmap);
 	if (progs->n)
 		bpfstats_read(progs, &b);
 	r->bpf = b.run_time_ns;

@@ -69,6 +69,7 @@
 #include <unistd.h>
 
 #include "bpfstats.h"
+#include "proccpu.h"
 
 #define MIB (1024UL * 1024UL)
 #define FILE_MB 256
@@ -76,7 +77,6 @@
 #define ALLOC_MB 4
 #define ROUNDS_MAX 50
 #define SETTLE_US 200000 /* after the workload: > mmscope's 100 ms ring buffer poll */
-#define MAX_PROCS 8192
 #define FILL_MB 256      /* -w global: page cache refilled before each run */
 #define GLOBAL_PERCENT 50 /* -w global: of the file pages, allocated beyond free memory */
 #define GLOBAL_WORKERS 2  /* -w global: one per vCPU of the test VMs */
@@ -418,76 +418,6 @@ static int start_tracer(const struct tracer *t, struct traced *tr)
 	return 0;
 }
 
-/* ---- CPU time of a process tree ---- */
-
-/* The process's CPU clock (all its threads, user+sys, ns); 0 once it is gone. */
-static uint64_t process_cpu_ns(pid_t pid)
-{
-	struct timespec ts;
-	clockid_t clk;
-
-	if (clock_getcpuclockid(pid, &clk) || clock_gettime(clk, &ts))
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
-static pid_t parent_of(const char *pid)
-{
-	char path[300], buf[512], *close_paren;
-	int ppid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
-	if (fgets(buf, sizeof(buf), f) && (close_paren = strrchr(buf, ')')))
-		sscanf(close_paren + 1, " %*c %d", &ppid);
-	fclose(f);
-	return ppid;
-}
-
-/*
- * CPU of PID and its descendants (found through /proc/N/stat: this kernel has
- * no /proc/PID/task/TID/children). The tracers here do not fork; a child that
- * ends inside the window would lose its time.
- */
-static uint64_t tree_cpu_ns(pid_t root)
-{
-	static pid_t tree[MAX_PROCS];
-	uint64_t ns = process_cpu_ns(root);
-	int n = 1, added = 1;
-	struct dirent *de;
-	DIR *d;
-
-	tree[0] = root;
-	while (added) { /* a fixed point: a pass adds the children of what is in */
-		added = 0;
-		d = opendir("/proc");
-		if (!d)
-			break;
-		while ((de = readdir(d)) && n < MAX_PROCS) {
-			pid_t pid = atoi(de->d_name), ppid;
-			bool in = false, parent_in = false;
-
-			if (pid <= 0 || (ppid = parent_of(de->d_name)) <= 0)
-				continue;
-			for (int i = 0; i < n; i++) {
-				in |= tree[i] == pid;
-				parent_in |= tree[i] == ppid;
-			}
-			if (parent_in && !in) {
-				tree[n++] = pid;
-				ns += process_cpu_ns(pid);
-				added = 1;
-			}
-		}
-		closedir(d);
-	}
-	return ns;
-}
-
 static long count_lines(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -515,7 +445,7 @@ static void take_reading(const struct traced *tr, struct reading *r)
 	memset(r, 0, sizeof(*r));
 	if (tr->pid > 0) {
 		bpfstats_read(&tr->progs, &r->bpf);
-		r->tracer_ns = tree_cpu_ns(tr->pid);
+		r->tracer_ns = proc_tree_cpu_ns(tr->pid);
 	}
 }
 

@@ -14,7 +14,6 @@ BENCH_TRACE_ARGS ?=
 
 .PHONY: bench bench-trace
 bench: $(MMSCOPE)
-$(OUT)/bench/trace: bench/bpfstats.h
 bench-trace: $(MMSCOPE) $(OUT)/bench/trace
 	$(OUT)/bench/trace -m ./$(MMSCOPE) $(BENCH_TRACE_ARGS)
 
