@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,4 +137,19 @@ uint64_t cli_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int cli_bad_option(struct cli *cli, int c, const char *arg)
+{
+	char why[128];
+
+	/* optopt is the short option's letter; for a long option it is its value
+	 * (>= 256 for ours) or 0, and the argument itself names it. */
+	if (optopt && optopt < 256)
+		snprintf(why, sizeof(why), c == ':' ? "option -%c needs a value" :
+			 "unknown option -%c", optopt);
+	else
+		snprintf(why, sizeof(why), c == ':' ? "option %s needs a value" :
+			 "unknown option %s", arg);
+	return cli_usage(cli, why);
 }

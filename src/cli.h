@@ -50,6 +50,8 @@ int cli_fail(struct cli *cli, int status, const char *fmt, ...)
 int cli_fail_read(struct cli *cli, int rc, const struct mms_error *err);
 /* The command's usage on stderr (or stdout when asked for), returning EXIT_USAGE. */
 int cli_usage(struct cli *cli, const char *why);
+/* getopt_long returned '?' or ':' (c) for arg: the usage with what was wrong. */
+int cli_bad_option(struct cli *cli, int c, const char *arg);
 int cli_print_help(const char *name, FILE *out);
 
 /*

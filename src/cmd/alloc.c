@@ -95,19 +95,6 @@ enum {
 	OPT_INACCURATE, OPT_SORT, OPT_DIFF, OPT_BACKEND,
 };
 
-static int bad_option(struct cli *cli, int c, const char *arg)
-{
-	char why[128];
-
-	if (optopt && optopt < 256)
-		snprintf(why, sizeof(why), c == ':' ? "option -%c needs a value" :
-			 "unknown option -%c", optopt);
-	else
-		snprintf(why, sizeof(why), c == ':' ? "option %s needs a value" :
-			 "unknown option %s", arg);
-	return cli_usage(cli, why);
-}
-
 /* Bytes, with an optional binary suffix: 4096, 64K, 1.5M, 2G. */
 static int parse_size(struct cli *cli, const char *opt, const char *s, int64_t *out)
 {
@@ -226,7 +213,7 @@ static int parse_options(struct alloc_run *r, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:", opts, NULL)) != -1) {
 		if (c == ':' || c == '?')
-			return bad_option(r->cli, c, argv[optind - 1]);
+			return cli_bad_option(r->cli, c, argv[optind - 1]);
 		if (parse_one(r, c, optarg))
 			return EXIT_USAGE;
 	}

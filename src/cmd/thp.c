@@ -53,19 +53,6 @@ static json_t *json_str_or_null(const char *s)
 /* ---- options ---- */
 
 /* getopt returned ':' (a value is missing) or '?' (an unknown option). */
-static int bad_option(struct cli *cli, int c, const char *arg)
-{
-	char why[128];
-
-	if (optopt)
-		snprintf(why, sizeof(why), c == ':' ? "option -%c needs a value" :
-			 "unknown option -%c", optopt);
-	else
-		snprintf(why, sizeof(why), c == ':' ? "option %s needs a value" :
-			 "unknown option %s", arg);
-	return cli_usage(cli, why);
-}
-
 static int parse_options(struct thp_run *r, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -88,7 +75,7 @@ static int parse_options(struct thp_run *r, int argc, char **argv)
 		else if (c == 'n')
 			top_given = true;
 		else
-			return bad_option(r->cli, c, argv[optind - 1]);
+			return cli_bad_option(r->cli, c, argv[optind - 1]);
 	}
 	if (r->pid && top_given)
 		return cli_usage(r->cli, "-p and -n do not go together: -p shows one process");
