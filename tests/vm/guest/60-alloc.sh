@@ -18,11 +18,6 @@ sites() {
 	tr '{' '\n' < "$1" |
 		sed -n 's/^"bytes":\(-*[0-9]*\),"calls":\([0-9]*\),"file":"\([^"]*\)","line":\([0-9]*\),"func":"\([^"]*\)".*/\1 \2 \3:\4 func:\5/p'
 }
-# sum KEY JSON_FILE: the sum of an integer key over the sites.
-sum() {
-	tr '{' '\n' < "$2" | sed -n "s/.*\"$1\":\(-*[0-9]*\).*/\1/p" |
-		awk '{ s += $1 } END { print s + 0 }'
-}
 
 if [ ! -e /proc/allocinfo ]; then
 	# No allocation profiling: allocinfo exits 3, and bpf-trace (the automatic
@@ -39,8 +34,8 @@ if [ ! -e /proc/allocinfo ]; then
 	[ $rc = 0 ] || fail "bpf-trace exit $rc: $(cat /tmp/trace.err)"
 	grep -q '"backend":"bpf-trace"' /tmp/trace.json ||
 		fail "backend: $(head -c 200 /tmp/trace.json)"
-	calls=$(sum calls /tmp/trace.json)
-	bytes=$(sum bytes /tmp/trace.json)
+	calls=$(sites_sum calls /tmp/trace.json)
+	bytes=$(sites_sum bytes /tmp/trace.json)
 	[ "$calls" -ge $((2 * n * 95 / 100)) ] && [ "$calls" -le $((2 * n * 110 / 100)) ] &&
 		[ "$bytes" -ge $((n * 512)) ] && [ "$bytes" -le $((n * 8192)) ] ||
 		fail "bpf-trace: alloc_pipe_info +$calls calls +$bytes bytes for $n pipes"
@@ -107,17 +102,13 @@ d1=$!
 mmscope -j alloc --backend allocinfo --diff 6 -n 15 > /tmp/diff-all.json 2>> /tmp/diff.err &
 d2=$!
 sleep 2
-pipes $n > /tmp/pipes.out 2>&1 &
-p=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q holding /tmp/pipes.out; do sleep 0.1; i=$((i + 1)); done
+pipes_start $n
 wait $d1 || failed="$failed diff-exit($(cat /tmp/diff.err))"
 wait $d2 || failed="$failed diff-all-exit($(cat /tmp/diff.err))"
-kill $p 2> /dev/null || true
-wait $p 2> /dev/null || true
+pipes_stop
 grep -q holding /tmp/pipes.out || fail "pipes: $(cat /tmp/pipes.out)"
-calls=$(sum calls_delta /tmp/diff-pipe.json)
-bytes=$(sum bytes_delta /tmp/diff-pipe.json)
+calls=$(sites_sum calls_delta /tmp/diff-pipe.json)
+bytes=$(sites_sum bytes_delta /tmp/diff-pipe.json)
 echo "alloc_pipe_info growth: calls $calls bytes $bytes for $n pipes"
 # Two allocations per pipe (pipe_inode_info, the buffer array); a few hundred
 # bytes to a few KiB each.

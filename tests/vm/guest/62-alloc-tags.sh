@@ -148,19 +148,11 @@ mmscope -j alloc --backend bpf-tags --diff 6 --func alloc_pipe_info -n 0 > /tmp/
 	2> /tmp/diff.err &
 d1=$!
 sleep 2
-pipes $n > /tmp/pipes.out 2>&1 &
-p=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q holding /tmp/pipes.out; do sleep 0.1; i=$((i + 1)); done
+pipes_start $n
 wait $d1 || failed="$failed diff-exit($(cat /tmp/diff.err))"
-kill $p 2> /dev/null || true
-wait $p 2> /dev/null || true
-sum() {
-	tr '{' '\n' < "$2" | sed -n "s/.*\"$1\":\(-*[0-9]*\).*/\1/p" |
-		awk '{ s += $1 } END { print s + 0 }'
-}
-calls=$(sum calls_delta /tmp/diff-pipe.json)
-bytes=$(sum bytes_delta /tmp/diff-pipe.json)
+pipes_stop
+calls=$(sites_sum calls_delta /tmp/diff-pipe.json)
+bytes=$(sites_sum bytes_delta /tmp/diff-pipe.json)
 if grep -q '"backend":"bpf-tags"' /tmp/diff-pipe.json &&
 	[ "$calls" -ge $((2 * n * 95 / 100)) ] && [ "$calls" -le $((2 * n * 110 / 100)) ] &&
 	[ "$bytes" -ge $((n * 512)) ] && [ "$bytes" -le $((n * 8192)) ]; then

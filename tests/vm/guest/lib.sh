@@ -37,3 +37,24 @@ vmstat_line() {
 		printf '%s=%s ' "$name" "$(vmstat "$name")"
 	done
 }
+
+# sites_sum KEY JSON_FILE: the sum of an integer KEY over every object of an
+# `mmscope -j alloc` document (calls, bytes, calls_delta, bytes_delta).
+sites_sum() {
+	tr '{' '\n' < "$2" | sed -n "s/.*\"$1\":\(-*[0-9]*\).*/\1/p" |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# pipes_start N: the known allocation burst of the alloc tests, N pipes made and
+# held by the pipes helper (its pid in $pipes_pid); returns once it holds them,
+# or after 10 s. pipes_stop ends it.
+pipes_start() {
+	pipes "$1" > /tmp/pipes.out 2>&1 &
+	pipes_pid=$!
+	i=0
+	while [ $i -lt 100 ] && ! grep -q holding /tmp/pipes.out; do sleep 0.1; i=$((i + 1)); done
+}
+pipes_stop() {
+	kill "$pipes_pid" 2> /dev/null || true
+	wait "$pipes_pid" 2> /dev/null || true
+}
