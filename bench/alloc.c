@@ -19,11 +19,7 @@
  * Needs a readable /proc/allocinfo (the 7.2 test kernel, as root): without one the
  * table is skipped, so `make bench` passes on kernels without profiling.
  *
- * Then, as root, the overhead of the bpf-trace backend: a kmalloc-heavy loop (pipe2
- * and two closes: pipe_inode_info, its buffer array, an inode, a dentry and two
- * files allocated and freed per cycle) runs 1 s untraced, then 1 s while
- * `mmscope alloc --backend bpf-trace` traces, ROUNDS/3 times alternating; prints the
- * median throughput ratio.
+ * The bpf-trace backend's overhead is bench/alloc_overhead's.
  */
 #include <errno.h>
 #include <signal.h>
@@ -193,67 +189,6 @@ static double mean(const double *v, int n)
 	return n ? sum / n : 0;
 }
 
-/* Pipe create-and-close cycles per second over secs. */
-static double pipe_loop_rate(double secs)
-{
-	double t0 = now_ms(), t;
-	uint64_t n = 0;
-	int fds[2];
-
-	do {
-		for (int i = 0; i < 256; i++) {
-			if (pipe2(fds, O_CLOEXEC))
-				return 0;
-			close(fds[0]);
-			close(fds[1]);
-		}
-		n += 256;
-		t = now_ms() - t0;
-	} while (t < secs * 1e3);
-	return n / (t / 1e3);
-}
-
-static int overhead(const char *mmscope, int rounds)
-{
-	double ratio[ROUNDS_MAX], base_sum = 0, traced_sum = 0;
-
-	printf("\nbpf-trace overhead on a kmalloc-heavy loop (pipe2 + 2 closes), %d rounds of "
-	       "1 s untraced, 1 s traced:\n", rounds);
-	for (int r = 0; r < rounds; r++) {
-		double base = pipe_loop_rate(1.0), traced;
-		int status;
-		pid_t pid = fork();
-
-		if (pid < 0)
-			return 1;
-		if (pid == 0) {
-			int fd = open("/dev/null", O_WRONLY);
-
-			dup2(fd, 1);
-			execlp(mmscope, mmscope, "alloc", "--backend", "bpf-trace", "--diff", "60",
-			       "-n", "1", (char *)NULL);
-			_exit(127);
-		}
-		usleep(1500 * 1000); /* kallsyms, load, attach */
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			fprintf(stderr, "alloc: %s alloc --backend bpf-trace exited %d\n", mmscope,
-				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-			return 1;
-		}
-		traced = pipe_loop_rate(1.0);
-		kill(pid, SIGINT);
-		waitpid(pid, &status, 0);
-		ratio[r] = base > 0 ? traced / base : 0;
-		base_sum += base;
-		traced_sum += traced;
-		printf("  round %d: untraced %.0f/s, traced %.0f/s (%.1f%% slower)\n", r + 1, base,
-		       traced, 100 * (1 - ratio[r]));
-	}
-	printf("bpf-trace overhead: median %.1f%% (untraced %.0f/s, traced %.0f/s on average)\n",
-	       100 * (1 - median(ratio, rounds)), base_sum / rounds, traced_sum / rounds);
-	return 0;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: alloc [-m MMSCOPE] [-r ROUNDS]\n");
@@ -283,9 +218,7 @@ int main(int argc, char **argv)
 	if (!f) {
 		printf("bench alloc: query table skipped: /proc/allocinfo: %s (needs "
 		       "CONFIG_MEM_ALLOC_PROFILING and root)\n", strerror(errno));
-		if (geteuid())
-			return 0;
-		return overhead(mmscope, rounds / 3 > 0 ? rounds / 3 : 1);
+		return 0;
 	}
 	sites = -2;
 	while (fgets(cmd, sizeof(cmd), f))
@@ -359,5 +292,5 @@ int main(int argc, char **argv)
 	mms_alloc_tags_buf_free(&tbuf);
 	mms_alloc_tags_close(tags);
 	mms_text_buf_free(&buf);
-	return geteuid() ? 0 : overhead(mmscope, rounds / 3 > 0 ? rounds / 3 : 1);
+	return 0;
 }

@@ -25,3 +25,18 @@ bench-alloc: $(MMSCOPE) $(OUT)/bench/alloc workloads
 		sed -n '/== test-7.2 alloc-bench/,/MMSCOPE-TEST test-7.2 alloc-bench/p' \
 			$(OUT)/vm/test-7.2.log; \
 	fi
+
+# bench/alloc_overhead (bench/alloc_overhead.c, run by `make bench` as root): the
+# bpf-trace backend's cost on a kmalloc-heavy loop, next to the floor of empty
+# programs on the same tracepoints (bench/alloc_dispatch.bpf.c, its own skeleton).
+$(OUT)/bench/alloc_dispatch.bpf.o: bench/alloc_dispatch.bpf.c $(OUT)/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(OUT) -c $< -o $@
+$(OUT)/bench/alloc_overhead: $(OUT)/bench/alloc_dispatch.skel.h
+$(OUT)/bench/alloc_overhead: CFLAGS += -I$(OUT)/bench
+
+BENCH_ALLOC_OVERHEAD_ARGS ?=
+
+.PHONY: bench-alloc-overhead
+bench-alloc-overhead: $(MMSCOPE) $(OUT)/bench/alloc_overhead
+	$(OUT)/bench/alloc_overhead -m ./$(MMSCOPE) $(BENCH_ALLOC_OVERHEAD_ARGS)

@@ -4,7 +4,7 @@
 # benchmark is also packed into the VM initramfs (as a workload helper) so that the
 # guests can run it on cgroup v2 and the kfunc kernel.
 
-BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
 .PHONY: bench

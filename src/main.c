@@ -59,7 +59,8 @@ static const struct command commands[] = {
 	  "[--file PAT] [--func PAT] [--module PAT] [--line N]\n"
 	  "         [--min-size SIZE] [--max-size SIZE] [--accurate|--inaccurate]\n"
 	  "         [--sort bytes|calls|growth]"
-	  " [-n N] [--diff SECONDS] [--backend B] [INTERVAL [COUNT]]\n"
+	  " [-n N] [--diff SECONDS] [--backend B] [--sample N]\n"
+	  "         [INTERVAL [COUNT]]\n"
 	  "  --file, --func, --module PAT\n"
 	  "                     substring, or a glob (fnmatch) of the whole name when PAT has\n"
 	  "                     * ? or [; --module '' selects built-in code\n"
@@ -72,6 +73,8 @@ static const struct command commands[] = {
 	  "  -n, --top N        sites shown (default 20; 0: all)\n"
 	  "  --diff SECONDS     two snapshots SECONDS apart: growth per site, per second\n"
 	  "  --backend B        auto (default), allocinfo, bpf-tags, ioctl or bpf-trace\n"
+	  "  --sample N         bpf-trace: track one allocation in about N (estimates, for\n"
+	  "                     less overhead); default 1, every allocation\n"
 	  "  INTERVAL [COUNT]   repeat: a snapshot, then growth over each INTERVAL\n" },
 	{ "heatmap", cmd_heatmap, "page access heatmap of a process: live TUI, JSON, CSV, PNG/SVG",
 	  "[-p PID | -- COMMAND [ARGS]] [--source S]\n"

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "lib/alloc_trace.h"
 #include "lib/alloc_ioctl.h"
 #include "lib/alloc_tags.h"
 #include "output/view.h"
@@ -73,6 +74,7 @@ struct alloc_run {
 	long count;         /* reports in INTERVAL mode; 0 = until stopped */
 	bool repeat;
 	const char *backend;
+	uint32_t sample_every; /* --sample; 0: not given */
 	enum backend_kind kind;
 	struct mms_alloc_tags *tags; /* bpf-tags, loaded once */
 	int ioc_fd;                  /* ioctl: /proc/allocinfo, -1 */
@@ -92,7 +94,7 @@ struct alloc_run {
 
 enum {
 	OPT_FILE = 256, OPT_FUNC, OPT_MODULE, OPT_LINE, OPT_MIN, OPT_MAX, OPT_ACCURATE,
-	OPT_INACCURATE, OPT_SORT, OPT_DIFF, OPT_BACKEND,
+	OPT_INACCURATE, OPT_SORT, OPT_DIFF, OPT_BACKEND, OPT_SAMPLE,
 };
 
 /* Bytes, with an optional binary suffix: 4096, 64K, 1.5M, 2G. */
@@ -186,6 +188,11 @@ static int parse_one(struct alloc_run *r, int c, const char *arg)
 	case OPT_BACKEND:
 		r->backend = arg;
 		return 0;
+	case OPT_SAMPLE:
+		if (cli_parse_long(r->cli, "--sample", arg, 1, ALLOC_TRACE_SAMPLE_MAX, &v))
+			return -1;
+		r->sample_every = (uint32_t)v;
+		return 0;
 	}
 	return -1;
 }
@@ -205,6 +212,7 @@ static int parse_options(struct alloc_run *r, int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "diff", required_argument, NULL, OPT_DIFF },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "sample", required_argument, NULL, OPT_SAMPLE },
 		{ 0 },
 	};
 	struct mms_alloc_filter *f = &r->filter;
@@ -825,9 +833,14 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 		struct alloc_args a = { .cli = cli, .filter = r.filter,
 					.sort = r.sort, .top = r.top,
 					.diff_s = r.diff_s, .interval = r.interval, .count = r.count,
-					.repeat = r.repeat };
+					.repeat = r.repeat, .sample_every = r.sample_every };
 
 		return alloc_bpf_trace(&a);
+	}
+	if (r.sample_every) {
+		release(&r);
+		return cli_fail(cli, EXIT_USAGE, "--sample applies to the bpf-trace backend; %s "
+				"counts every allocation already", backend);
 	}
 	rc = run_snapshots(&r);
 	release(&r);

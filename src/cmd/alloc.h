@@ -16,6 +16,7 @@ struct alloc_args {
 	double interval;
 	long count;        /* 0: until stopped */
 	bool repeat;       /* INTERVAL given */
+	uint32_t sample_every; /* --sample N; 0: not given (every allocation) */
 };
 
 /* The bpf-trace backend (src/cmd/alloc_trace.c); returns the exit status. */

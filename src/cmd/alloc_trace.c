@@ -44,6 +44,7 @@ struct trace_run {
 	const struct alloc_args *a;
 	struct mms_tracer tracer;
 	struct mms_ksyms *ks;
+	uint32_t sample_every;  /* 1: every allocation tracked */
 	struct trace_site *v;
 	size_t nr, cap;
 	uint64_t start_ns;
@@ -147,6 +148,10 @@ static void print_table(struct trace_run *t, double secs, const uint64_t *st)
 	char b1[16], b2[16];
 
 	printf("mmscope alloc: bpf-trace, %.1f s; %s\n", secs, NOTE);
+	if (t->sample_every > 1)
+		printf("sampled: one allocation in about %u is tracked; bytes, calls and rates "
+		       "are estimates (that many times the sampled ones); losses count sampled "
+		       "allocations\n", t->sample_every);
 	printf("events: %" PRIu64 " allocations, %" PRIu64 " frees (%" PRIu64 " of memory "
 	       "allocated before the start); lost: %" PRIu64 " untracked (live map full), %"
 	       PRIu64 " dropped (site map full), %" PRIu64 " page stacks, %" PRIu64
@@ -195,9 +200,10 @@ static void print_json(struct trace_run *t, double secs, const uint64_t *st)
 			s->page ? "page" : "slab", "allocs_per_s", secs > 0 ? s->allocs / secs : 0.0,
 			"alloc_bytes_per_s", secs > 0 ? s->alloc_bytes / secs : 0.0));
 	}
-	json_emit(json_pack("{s:s,s:f,s:s,s:s,s:o,s:o}", "backend", "bpf-trace", "duration_s",
-			    secs, "note", NOTE, "sort", sort_names[t->a->sort], "losses", losses,
-			    "sites", sites));
+	json_emit(json_pack("{s:s,s:f,s:s,s:I,s:s,s:o,s:o}", "backend", "bpf-trace",
+			    "duration_s", secs, "note", NOTE, "sample_every",
+			    (json_int_t)t->sample_every, "sort", sort_names[t->a->sort], "losses",
+			    losses, "sites", sites));
 }
 
 static int report(struct trace_run *t)
@@ -208,11 +214,10 @@ static int report(struct trace_run *t)
 
 	t->nr = 0;
 	t->failed = false;
-	rc = mms_alloc_trace_read(&t->tracer, t->ks, add_row, t);
+	rc = mms_alloc_trace_read(&t->tracer, t->ks, add_row, t, st);
 	if (rc || t->failed)
 		return cli_fail(t->a->cli, EXIT_RUNTIME, "reading the site map: %s",
 				strerror(rc ? -rc : ENOMEM));
-	mms_alloc_trace_stats(&t->tracer, st);
 	merge_and_filter(t);
 	if (t->a->cli->json)
 		print_json(t, secs, st);
@@ -240,12 +245,21 @@ int alloc_bpf_trace(const struct alloc_args *a)
 		return cli_fail(a->cli, EXIT_UNSUPPORTED, "/proc/kallsyms: %s", errno == EPERM ?
 				"addresses hidden (needs root, or kernel.kptr_restrict)" :
 				strerror(errno));
-	rc = mms_alloc_tracer_open(&t.tracer, &o, why, sizeof(why));
+	rc = mms_alloc_tracer_open(&t.tracer, &o, a->sample_every, why, sizeof(why));
 	if (rc) {
 		mms_ksyms_free(t.ks);
 		return cli_fail(a->cli, rc == -EPERM || rc == -EACCES || rc == -ENOENT ||
 				rc == -EOPNOTSUPP ? EXIT_UNSUPPORTED : EXIT_RUNTIME, "%s", why);
 	}
+	/* Read again now that our programs are loaded: their JIT images are in page
+	 * allocation stacks (as "[bpf]" symbols), and must be named to be skipped. */
+	mms_ksyms_free(t.ks);
+	t.ks = mms_ksyms_load(&a->cli->host);
+	if (!t.ks) {
+		mms_tracer_close(&t.tracer);
+		return cli_fail(a->cli, EXIT_RUNTIME, "/proc/kallsyms: %s", strerror(errno));
+	}
+	t.sample_every = mms_alloc_trace_sample_every(&t.tracer);
 	t.start_ns = cli_now_ns();
 	if (a->diff_s > 0) {
 		cli_sleep(a->diff_s);

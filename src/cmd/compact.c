@@ -167,12 +167,12 @@ static int on_tick(void *ctx, uint64_t now)
 	return 0;
 }
 
-static void print_summary(struct compact_ctx *c, struct mms_tracer *t, uint64_t lost,
-			  uint64_t now)
+static void print_summary(struct compact_ctx *c, struct mms_tracer *t,
+			  const struct mms_tracer_loss *loss, uint64_t now)
 {
 	int suitable_fd = mms_tracer_map_fd(t, "suitable");
 	json_t *results = json_object(), *suitable = json_object(), *who = json_object();
-	char name[32];
+	char name[32], lost[1200];
 
 	for (int s = 0; s < MMS_COMPACT_RESULTS; s++) {
 		uint64_t n = mms_percpu_sum(suitable_fd, (uint32_t)s);
@@ -186,12 +186,13 @@ static void print_summary(struct compact_ctx *c, struct mms_tracer *t, uint64_t 
 	for (int w = 0; w < MMS_COMPACT_WHO; w++)
 		json_object_set_new(who, who_names[w], json_integer((json_int_t)c->by_who[w]));
 	if (c->cli->json) {
-		json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "type", "summary", "events",
-				      (json_int_t)c->events, "lost", (json_int_t)lost, "total_ns",
+		json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o,s:o}", "type", "summary", "events",
+				      (json_int_t)c->events, "total_ns",
 				      (json_int_t)c->total_ns, "duration_ns",
 				      (json_int_t)(now - c->start_ns), "who", who, "results", results,
 				      "suitable", suitable);
 
+		trace_loss_json(o, loss);
 		json_object_set_new(o, "processes", trace_groups_json(&c->procs, c->args.top, "runs", c->paths, true));
 		json_object_set_new(o, "cgroups", trace_groups_json(&c->cgroups, c->args.top, "runs", c->paths, false));
 		json_emit(o);
@@ -200,10 +201,10 @@ static void print_summary(struct compact_ctx *c, struct mms_tracer *t, uint64_t 
 	char *w = json_dumps(who, JSON_COMPACT), *r = json_dumps(results, JSON_COMPACT),
 	     *s = json_dumps(suitable, JSON_COMPACT);
 
-	printf("\nsummary over %.1f s: %llu compaction runs, %.3f ms; lost %llu\n"
+	printf("\nsummary over %.1f s: %llu compaction runs, %.3f ms; %s\n"
 	       "  by who %s\n  by result %s\n  compaction_suitable verdicts %s\n",
 	       (now - c->start_ns) / 1e9, (unsigned long long)c->events, c->total_ns / 1e6,
-	       (unsigned long long)lost, w, r, s);
+	       trace_loss_text(loss, lost, sizeof(lost)), w, r, s);
 	free(w);
 	free(r);
 	free(s);
@@ -227,7 +228,8 @@ int cmd_compact(struct cli *cli, int argc, char **argv)
 	struct compact_ctx *c = calloc(1, sizeof(*c));
 	struct mms_tracer_opts topts;
 	struct mms_tracer t;
-	uint64_t now, lost;
+	struct mms_tracer_loss loss;
+	uint64_t now;
 	char why[600];
 	int rc;
 
@@ -253,13 +255,13 @@ int cmd_compact(struct cli *cli, int argc, char **argv)
 	if (!cli->json)
 		fprintf(stderr, "Tracing compaction... Ctrl-C to end.\n");
 	c->start_ns = c->last_tick_ns = mms_monotonic_ns();
-	rc = trace_run(&t, &c->args, on_tick, c, &now, &lost);
+	rc = trace_run(&t, &c->args, on_tick, c, &now, &loss);
 
 	/* The suitable counters are read from the maps before the object goes. */
 	mms_links_destroy(&t.links);
 	if (trace_last_hists_due(&c->args, now, c->last_tick_ns))
 		print_hists(c, now);
-	print_summary(c, &t, lost, now);
+	print_summary(c, &t, &loss, now);
 	mms_tracer_close(&t);
 	rc = rc ? cli_fail(cli, EXIT_RUNTIME, "ring buffer: %s", strerror(-rc)) : EXIT_DONE;
 out:

@@ -235,8 +235,9 @@ static int on_tick(void *ctx, uint64_t now)
 	return err;
 }
 
-static void print_summary(struct fe_ctx *c, uint64_t lost, uint64_t now)
+static void print_summary(struct fe_ctx *c, const struct mms_tracer_loss *loss, uint64_t now)
 {
+	char lost[1200];
 	struct proc_delta *all = calloc(c->procs.n ? c->procs.n : 1, sizeof(*all));
 	uint64_t events, frag;
 	size_t n = 0;
@@ -254,24 +255,25 @@ static void print_summary(struct fe_ctx *c, uint64_t lost, uint64_t now)
 	if (all)
 		qsort(all, n, sizeof(*all), by_events);
 	if (c->cli->json) {
-		json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:i,s:s}", "type", "summary", "events",
-				      (json_int_t)events, "lost", (json_int_t)lost, "fragmenting",
+		json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:i,s:s}", "type", "summary", "events",
+				      (json_int_t)events, "fragmenting",
 				      (json_int_t)frag, "duration_ns",
 				      (json_int_t)(now - c->start_ns), "pageblock_order",
 				      c->pageblock_order, "pageblock_order_source",
 				      c->pageblock_source);
 
+		trace_loss_json(o, loss);
 		json_object_set_new(o, "by_migratetype", kinds_json(&c->total));
 		json_object_set_new(o, "processes", procs_json(all, n, c->args.top));
 		json_emit(o);
 	} else {
 		printf("\nsummary over %.1f s: %llu extfrag events, %llu fragmenting "
-		       "(pageblock order %d, %s); lost %llu\n",
+		       "(pageblock order %d, %s); %s\n",
 		       (now - c->start_ns) / 1e9, (unsigned long long)events,
 		       (unsigned long long)frag, c->pageblock_order,
 		       !strcmp(c->pageblock_source, "default") ? "default" :
 								  "from /proc/pagetypeinfo",
-		       (unsigned long long)lost);
+		       trace_loss_text(loss, lost, sizeof(lost)));
 		if (events) {
 			kinds_table(&c->total);
 			procs_table(all, n, c->args.top);
@@ -319,13 +321,15 @@ int cmd_frag_events(struct cli *cli, int argc, char **argv)
 	/* Detach first: the counters read last are then final. */
 	mms_links_destroy(&c->t.links);
 	uint64_t now = mms_monotonic_ns();
-	uint64_t lost = mms_evloop_lost(&c->t.loop) + mms_tracer_missed(&c->t);
+	struct mms_tracer_loss loss;
+
+	mms_tracer_loss(&c->t, &loss);
 
 	/* The partial last interval, so the intervals add up to the summary. */
 	if (!rc)
 		rc = interval(c, now, now - c->last_ns < 100000000);
 	if (!rc)
-		print_summary(c, lost, now);
+		print_summary(c, &loss, now);
 	mms_tracer_close(&c->t);
 	rc = rc ? cli_fail(cli, EXIT_RUNTIME, "reading the extfrag counters: %s", strerror(-rc)) :
 		  EXIT_DONE;

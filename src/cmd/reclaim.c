@@ -238,11 +238,14 @@ static void print_groups(struct reclaim_ctx *c, struct groups *gs, bool procs)
 	table_free(&t);
 }
 
-static void print_summary(struct reclaim_ctx *c, uint64_t lost, uint64_t now)
+static void print_summary(struct reclaim_ctx *c, const struct mms_tracer_loss *loss,
+			  uint64_t now)
 {
+	char lost[1200];
+
 	if (c->cli->json) {
-		json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "type", "summary",
-				      "events", (json_int_t)c->events, "lost", (json_int_t)lost,
+		json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "type", "summary",
+				      "events", (json_int_t)c->events,
 				      "stalls", (json_int_t)c->stalls, "stalled_ns",
 				      (json_int_t)c->stalled_ns, "direct",
 				      (json_int_t)c->by_kind[MMS_RECLAIM_DIRECT], "memcg",
@@ -250,17 +253,19 @@ static void print_summary(struct reclaim_ctx *c, uint64_t lost, uint64_t now)
 				      (json_int_t)c->kswapd_runs, "kswapd_ns", (json_int_t)c->kswapd_ns,
 				      "duration_ns", (json_int_t)(now - c->start_ns));
 
+		trace_loss_json(o, loss);
 		json_object_set_new(o, "processes", trace_groups_json(&c->procs, c->args.top, "stalls", c->paths, true));
 		json_object_set_new(o, "cgroups", trace_groups_json(&c->cgroups, c->args.top, "stalls", c->paths, false));
 		json_emit(o);
 		return;
 	}
 	printf("\nsummary over %.1f s: %llu stalls (direct %llu, memcg %llu), stalled %.3f ms; "
-	       "kswapd %llu runs, %.3f ms; lost %llu\n",
+	       "kswapd %llu runs, %.3f ms; %s\n",
 	       (now - c->start_ns) / 1e9, (unsigned long long)c->stalls,
 	       (unsigned long long)c->by_kind[MMS_RECLAIM_DIRECT],
 	       (unsigned long long)c->by_kind[MMS_RECLAIM_MEMCG], c->stalled_ns / 1e6,
-	       (unsigned long long)c->kswapd_runs, c->kswapd_ns / 1e6, (unsigned long long)lost);
+	       (unsigned long long)c->kswapd_runs, c->kswapd_ns / 1e6,
+	       trace_loss_text(loss, lost, sizeof(lost)));
 	if (c->procs.n) {
 		printf("per process:\n");
 		print_groups(c, &c->procs, true);
@@ -274,7 +279,8 @@ int cmd_reclaim(struct cli *cli, int argc, char **argv)
 	struct reclaim_ctx *c = calloc(1, sizeof(*c));
 	struct mms_tracer_opts topts;
 	struct mms_tracer t;
-	uint64_t now, lost;
+	struct mms_tracer_loss loss;
+	uint64_t now;
 	char why[600];
 	int rc;
 
@@ -305,13 +311,13 @@ int cmd_reclaim(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "Tracing reclaim stalls%s%s... Ctrl-C to end.\n",
 			c->args.filter.cg_path[0] ? " in " : "", c->args.filter.cg_path);
 	c->start_ns = c->last_tick_ns = mms_monotonic_ns();
-	rc = trace_run(&t, &c->args, on_tick, c, &now, &lost);
+	rc = trace_run(&t, &c->args, on_tick, c, &now, &loss);
 
 	/* Detach before printing: the summary is about a closed window. */
 	mms_tracer_close(&t);
 	if (trace_last_hists_due(&c->args, now, c->last_tick_ns))
 		print_hists(c, now);
-	print_summary(c, lost, now);
+	print_summary(c, &loss, now);
 	rc = rc ? cli_fail(cli, EXIT_RUNTIME, "ring buffer: %s", strerror(-rc)) : EXIT_DONE;
 out:
 	groups_free(&c->procs);

@@ -158,7 +158,7 @@ struct mms_tracer_opts trace_tracer_opts(const struct cli *cli, const struct tra
 }
 
 int trace_run(struct mms_tracer *t, const struct trace_args *a, int (*tick)(void *, uint64_t),
-	      void *ctx, uint64_t *now, uint64_t *lost)
+	      void *ctx, uint64_t *now, struct mms_tracer_loss *loss)
 {
 	struct mms_evloop_opts lopts;
 	int rc;
@@ -166,8 +166,38 @@ int trace_run(struct mms_tracer *t, const struct trace_args *a, int (*tick)(void
 	trace_loop_opts(a, &lopts, tick, ctx);
 	rc = mms_evloop_run(&t->loop, &lopts);
 	*now = mms_monotonic_ns();
-	*lost = mms_evloop_lost(&t->loop) + mms_tracer_missed(t);
+	mms_tracer_loss(t, loss);
 	return rc;
+}
+
+void trace_loss_json(json_t *summary, const struct mms_tracer_loss *loss)
+{
+	json_object_set_new(summary, "lost", json_integer((json_int_t)loss->lost));
+	json_object_set_new(summary, "missed", json_integer((json_int_t)loss->missed));
+	if (loss->missed) {
+		json_t *by = json_object();
+
+		for (unsigned i = 0; i < loss->nr; i++)
+			json_object_set_new(by, loss->by_prog[i].name,
+					    json_integer((json_int_t)loss->by_prog[i].n));
+		json_object_set_new(summary, "missed_by", by);
+	}
+}
+
+const char *trace_loss_text(const struct mms_tracer_loss *loss, char *buf, size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "lost %llu", (unsigned long long)loss->lost);
+
+	if (loss->missed && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "; missed %llu (",
+					(unsigned long long)loss->missed);
+	for (unsigned i = 0; loss->missed && i < loss->nr && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s %llu", i ? ", " : "",
+					loss->by_prog[i].name,
+					(unsigned long long)loss->by_prog[i].n);
+	if (loss->missed && len < size)
+		snprintf(buf + len, size - len, ")");
+	return buf;
 }
 
 bool trace_last_hists_due(const struct trace_args *a, uint64_t now, uint64_t last_tick_ns)

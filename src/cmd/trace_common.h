@@ -43,11 +43,16 @@ struct mms_tracer_opts trace_tracer_opts(const struct cli *cli, const struct tra
 					 ring_buffer_sample_fn on_event, void *ctx);
 /*
  * Runs t's event loop until -d, COUNT or a stop signal, calling tick every INTERVAL;
- * *now is when it ended and *lost what the tracer lost (ring buffer full, and
- * program runs the kernel skipped). Returns the loop's status.
+ * *now is when it ended and *loss what the tracer lost (records the ring buffer
+ * had no room for, and program runs the kernel skipped). Returns the loop's status.
  */
 int trace_run(struct mms_tracer *t, const struct trace_args *a, int (*tick)(void *, uint64_t),
-	      void *ctx, uint64_t *now, uint64_t *lost);
+	      void *ctx, uint64_t *now, struct mms_tracer_loss *loss);
+/* A summary's "lost", "missed" and, when some runs were skipped, "missed_by"
+ * ({"mm_compaction_suitable": 3}). */
+void trace_loss_json(json_t *summary, const struct mms_tracer_loss *loss);
+/* "lost N", then "; missed M (prog K, ...)" when some runs were skipped. */
+const char *trace_loss_text(const struct mms_tracer_loss *loss, char *buf, size_t size);
 /* Whether a histogram run's last window still needs printing at the end (no tick
  * printed it within the last millisecond). */
 bool trace_last_hists_due(const struct trace_args *a, uint64_t now, uint64_t last_tick_ns);

@@ -23,10 +23,24 @@ static void destroy(void *skel)
 	alloc_trace_bpf__destroy(skel);
 }
 
-int mms_alloc_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
-			  size_t size)
+/* log2 of the live table's sets: as many as tracking every allocation needs, over
+ * the sampling (the sampled allocations are that much fewer). */
+static uint32_t live_bits_for(uint32_t sample_every)
+{
+	uint32_t bits = ALLOC_TRACE_LIVE_BITS_MAX;
+
+	while (sample_every > 1 && bits > ALLOC_TRACE_LIVE_BITS_MIN) {
+		sample_every >>= 1;
+		bits--;
+	}
+	return bits;
+}
+
+int mms_alloc_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o,
+			  uint32_t sample_every, char *why, size_t size)
 {
 	struct alloc_trace_bpf *skel;
+	uint32_t bits = live_bits_for(sample_every);
 	int err;
 
 	mms_tracer_init(t, o);
@@ -35,6 +49,14 @@ int mms_alloc_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o,
 	if (err)
 		return err;
 	skel->rodata->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	skel->rodata->sample_every = sample_every > 1 ? sample_every : 0;
+	skel->rodata->live_bits = bits;
+	err = bpf_map__set_max_entries(skel->maps.live, 1u << bits);
+	if (err) {
+		snprintf(why, size, "sizing the live table: %s", strerror(-err));
+		mms_tracer_close(t);
+		return err;
+	}
 	err = mms_tracer_loaded(t, alloc_trace_bpf__load(skel), "alloc-trace", why, size);
 	if (err)
 		return err;
@@ -98,22 +120,34 @@ static int read_keys(int fd, struct alloc_site_set *sets)
 	return 0;
 }
 
+uint32_t mms_alloc_trace_sample_every(const struct mms_tracer *t)
+{
+	const struct alloc_trace_bpf *skel = t->skel;
+
+	return skel && skel->rodata->sample_every > 1 ? skel->rodata->sample_every : 1;
+}
+
 int mms_alloc_trace_read(const struct mms_tracer *t, const struct mms_ksyms *ks,
-			 void (*fn)(void *ctx, const struct mms_alloc_trace_row *row), void *ctx)
+			 void (*fn)(void *ctx, const struct mms_alloc_trace_row *row), void *ctx,
+			 uint64_t stats[ALLOC_STAT_NR])
 {
 	int keys_fd = mms_tracer_map_fd(t, "site_keys");
 	int vals_fd = mms_tracer_map_fd(t, "site_vals");
 	int stacks_fd = mms_tracer_map_fd(t, "stacks"), ncpu = libbpf_num_possible_cpus(), err;
+	int stats_fd = mms_tracer_map_fd(t, "stats");
+	uint64_t scale = mms_alloc_trace_sample_every(t), allocs = 0, frees = 0;
 	struct alloc_site_set *sets;
 	struct alloc_site_val *pc;
 
-	if (keys_fd < 0 || vals_fd < 0 || stacks_fd < 0 || ncpu <= 0)
+	if (keys_fd < 0 || vals_fd < 0 || stacks_fd < 0 || stats_fd < 0 || ncpu <= 0)
 		return -EINVAL;
+	for (uint32_t i = 0; i < ALLOC_STAT_NR; i++)
+		stats[i] = mms_percpu_sum(stats_fd, i);
 	sets = calloc(ALLOC_TRACE_SITE_SETS, sizeof(*sets));
 	pc = calloc(ncpu, sizeof(*pc));
 	err = sets && pc ? read_keys(keys_fd, sets) : -ENOMEM;
 	for (__u32 slot = 0; !err && slot < ALLOC_TRACE_SITES_MAX; slot++) {
-		__u64 key = sets[slot / ALLOC_TRACE_WAYS].key[slot % ALLOC_TRACE_WAYS];
+		__u64 key = sets[slot / ALLOC_TRACE_SITE_WAYS].key[slot % ALLOC_TRACE_SITE_WAYS];
 		struct mms_alloc_trace_row row = { 0 };
 
 		if (!key || bpf_map_lookup_elem(vals_fd, &slot, pc))
@@ -123,20 +157,21 @@ int mms_alloc_trace_read(const struct mms_tracer *t, const struct mms_ksyms *ks,
 			row.calls += pc[c].calls;
 			row.allocs += pc[c].allocs;
 			row.alloc_bytes += pc[c].alloc_bytes;
+			frees += pc[c].frees;
 		}
+		allocs += row.allocs;
+		row.bytes *= (int64_t)scale;
+		row.calls *= (int64_t)scale;
+		row.allocs *= scale;
+		row.alloc_bytes *= scale;
 		row.page = key <= ALLOC_TRACE_PAGE_KEY_MAX;
 		row.ip = row.page ? page_site_ip(stacks_fd, (uint32_t)(key - 1), ks) : key;
 		fn(ctx, &row);
 	}
+	/* The programs count only the rare paths: the totals are the sites' sums. */
+	stats[ALLOC_STAT_ALLOCS] += (allocs + stats[ALLOC_STAT_SITES_FULL]) * scale;
+	stats[ALLOC_STAT_FREES] += frees * scale + stats[ALLOC_STAT_UNMATCHED_FREES];
 	free(sets);
 	free(pc);
 	return err;
-}
-
-void mms_alloc_trace_stats(const struct mms_tracer *t, uint64_t out[ALLOC_STAT_NR])
-{
-	int fd = mms_tracer_map_fd(t, "stats");
-
-	for (uint32_t i = 0; i < ALLOC_STAT_NR; i++)
-		out[i] = mms_percpu_sum(fd, i);
 }

@@ -126,7 +126,10 @@ const char *mms_ksyms_find(const struct mms_ksyms *ks, uint64_t addr, uint64_t *
 		else
 			hi = mid;
 	}
-	if (!lo)
+	/* kallsyms gives no sizes: an address far past the nearest symbol is in no
+	 * listed function (a BPF program's JIT image when bpf_jit_kallsyms is 0 or the
+	 * program came after the read, module gaps), not 1 GiB into _einittext. */
+	if (!lo || addr - ks->syms[lo - 1].addr >= MMS_KSYM_MAX_SIZE)
 		return NULL;
 	*offset = addr - ks->syms[lo - 1].addr;
 	*module = ks->syms[lo - 1].module;

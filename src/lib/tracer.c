@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /* What the tracing loaders share after their skeleton is loaded (see tracers.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -65,6 +66,18 @@ int mms_tracer_map_fd(const struct mms_tracer *t, const char *name)
 	return m ? bpf_map__fd(m) : -1;
 }
 
+static uint64_t prog_missed(const struct bpf_program *prog)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(prog);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
 uint64_t mms_tracer_missed(const struct mms_tracer *t)
 {
 	struct bpf_program *prog;
@@ -72,16 +85,33 @@ uint64_t mms_tracer_missed(const struct mms_tracer *t)
 
 	if (!t->obj)
 		return 0;
-	bpf_object__for_each_program(prog, t->obj) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
-
-		memset(&info, 0, sizeof(info));
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			missed += info.recursion_misses;
-	}
+	bpf_object__for_each_program(prog, t->obj)
+		missed += prog_missed(prog);
 	return missed;
+}
+
+void mms_tracer_loss(const struct mms_tracer *t, struct mms_tracer_loss *out)
+{
+	struct bpf_program *prog;
+
+	memset(out, 0, sizeof(*out));
+	out->lost = mms_evloop_lost(&t->loop);
+	if (!t->obj)
+		return;
+	bpf_object__for_each_program(prog, t->obj) {
+		uint64_t n = prog_missed(prog);
+		const char *name = bpf_program__name(prog);
+
+		if (!n)
+			continue;
+		out->missed += n;
+		if (out->nr == MMS_TRACER_PROGS)
+			continue;
+		if (!strncmp(name, "raw_tp_", 7))
+			name += 7;
+		snprintf(out->by_prog[out->nr].name, sizeof(out->by_prog[0].name), "%s", name);
+		out->by_prog[out->nr++].n = n;
+	}
 }
 
 void mms_tracer_close(struct mms_tracer *t)

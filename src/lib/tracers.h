@@ -92,11 +92,33 @@ int mms_tracer_start(struct mms_tracer *t, const struct mms_tracer_opts *o, char
 /* A map of the tracer's object by name; -1 when absent. */
 int mms_tracer_map_fd(const struct mms_tracer *t, const char *name);
 /*
- * Runs of the tracer's programs the kernel skipped because one of them was
+ * Runs of the tracer's programs the kernel skipped because the same program was
  * already running on that CPU (an event inside an interrupt that came while the
- * program ran): lost events too. 0 on kernels before 5.12, which do not count them.
+ * program ran, or, where tracepoints run preemptibly, another task's event while
+ * the first was preempted inside the program). 0 on kernels before 5.12, which
+ * do not count them.
  */
 uint64_t mms_tracer_missed(const struct mms_tracer *t);
+
+#define MMS_TRACER_PROGS 16
+
+/*
+ * What a tracing stream lost, kept apart because the two mean different things:
+ * records the ring buffer had no room for (whole events gone), and skipped runs
+ * per program (an event gone only if that program makes or completes records;
+ * a counter one short if it only counts).
+ */
+struct mms_tracer_loss {
+	uint64_t lost;          /* records dropped: ring buffer full */
+	uint64_t missed;        /* program runs skipped, all programs */
+	unsigned nr;            /* programs with skipped runs, in by_prog */
+	struct {
+		char name[64];  /* the tracepoint: the program's name without "raw_tp_" */
+		uint64_t n;
+	} by_prog[MMS_TRACER_PROGS];
+};
+
+void mms_tracer_loss(const struct mms_tracer *t, struct mms_tracer_loss *out);
 void mms_tracer_close(struct mms_tracer *t);
 
 #endif

@@ -40,11 +40,15 @@ clost=$(json_sum /tmp/compact.json lost)
 events=$(json_sum /tmp/frag.json events)
 frag=$(json_sum /tmp/frag.json fragmenting)
 flost=$(json_sum /tmp/frag.json lost)
-figures="compaction runs: mmscope $runs (lost $clost), tracefs begin $begins end $ends;"
-figures="$figures extfrag: mmscope $events ($frag fragmenting, lost $flost), tracefs $extfrag (lost $klost)"
+cmissed=$(json_sum /tmp/compact.json missed) fmissed=$(json_sum /tmp/frag.json missed)
+figures="compaction runs: mmscope $runs (lost $clost, missed ${cmissed:-?} $(missed_by /tmp/compact.json)), tracefs begin $begins end $ends;"
+figures="$figures extfrag: mmscope $events ($frag fragmenting, lost $flost, missed ${fmissed:-?}), tracefs $extfrag (lost $klost)"
 [ "$klost" = 0 ] || fail "the trace buffer overflowed: $figures"
 [ "$begins" -gt 0 ] || fail "the workload caused no compaction: $figures"
 [ "$extfrag" -gt 0 ] || fail "the workload caused no extfrag event: $figures"
+# lost: records the ring buffer had no room for. Skipped program runs (missed,
+# the kernel's recursion guard; seen on 7.2) are
+# reported, not failed: a skipped begin or end shows in the count comparison.
 [ "${clost:-x}" = 0 ] && [ "${flost:-x}" = 0 ] || fail "mmscope lost events: $figures"
 within_2pct "$runs" "$begins" || fail "compaction counts differ by more than 2%: $figures"
 if ! within_2pct "$events" "$extfrag"; then
