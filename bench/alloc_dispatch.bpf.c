@@ -11,16 +11,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("tp_btf/kmalloc")
+SEC("raw_tp/kmalloc")
 int floor_kmalloc(void *ctx) { return 0; }
 
-SEC("tp_btf/kmem_cache_alloc")
+SEC("raw_tp/kmem_cache_alloc")
 int floor_kmem_cache_alloc(void *ctx) { return 0; }
 
-SEC("tp_btf/kfree")
+SEC("raw_tp/kfree")
 int floor_kfree(void *ctx) { return 0; }
 
-SEC("tp_btf/kmem_cache_free")
+SEC("raw_tp/kmem_cache_free")
 int floor_kmem_cache_free(void *ctx) { return 0; }
 
 SEC("raw_tp/mm_page_alloc")

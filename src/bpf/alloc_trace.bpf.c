@@ -12,8 +12,8 @@
  * Cost is what this backend is judged on: the tracepoints fire millions of times
  * a second under an allocation-heavy load, and on this machine's kernel the
  * dispatch alone (an empty program on each) slows a pipe2/close loop by ~8%. So
- * the slab programs are BTF tracepoints (typed arguments: the cache's size is one
- * load, not a bpf_probe_read_kernel call), the common path updates no global counter
+ * kmem_cache_alloc is a BTF tracepoint where the kernel allows it (typed
+ * arguments: the cache's size is one load, not a bpf_probe_read_kernel call), the common path updates no global counter
  * (the reader derives the totals from the sites'), a free releases its slot with
  * a plain store (see on_free), and optional sampling skips most allocations with a
  * per-CPU decrement.
@@ -237,7 +237,7 @@ static __always_inline void on_free(__u64 ptr)
 }
 
 /* kmalloc(call_site, ptr, bytes_req, bytes_alloc, gfp_flags, node) */
-SEC("tp_btf/kmalloc")
+SEC("raw_tp/kmalloc")
 int BPF_PROG(on_kmalloc, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc)
 {
@@ -246,7 +246,12 @@ int BPF_PROG(on_kmalloc, unsigned long call_site, const void *ptr, size_t bytes_
 	return 0;
 }
 
-/* kmem_cache_alloc(call_site, ptr, struct kmem_cache *s, gfp_flags, node) */
+/*
+ * kmem_cache_alloc(call_site, ptr, struct kmem_cache *s, gfp_flags, node), twice:
+ * as a BTF tracepoint s->size is one load; the raw tracepoint twin reads it with
+ * bpf_probe_read_kernel, for kernels whose verifier refuses the BTF one (6.1 does
+ * not type the void pointer ptr). The loader keeps the first that loads.
+ */
 SEC("tp_btf/kmem_cache_alloc")
 int BPF_PROG(on_kmem_cache_alloc, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s)
@@ -256,14 +261,24 @@ int BPF_PROG(on_kmem_cache_alloc, unsigned long call_site, const void *ptr,
 	return 0;
 }
 
-SEC("tp_btf/kfree")
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(on_kmem_cache_alloc_raw, unsigned long call_site, const void *ptr,
+	     struct kmem_cache *s)
+{
+	if (ptr && sampled())
+		on_alloc(call_site, (__u64)ptr, BPF_CORE_READ(s, size));
+	return 0;
+}
+
+/* The frees and kmalloc need no typed argument: raw tracepoints, everywhere. */
+SEC("raw_tp/kfree")
 int BPF_PROG(on_kfree, unsigned long call_site, const void *ptr)
 {
 	on_free((__u64)ptr);
 	return 0;
 }
 
-SEC("tp_btf/kmem_cache_free")
+SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(on_kmem_cache_free, unsigned long call_site, const void *ptr)
 {
 	on_free((__u64)ptr);
@@ -271,9 +286,8 @@ int BPF_PROG(on_kmem_cache_free, unsigned long call_site, const void *ptr)
 }
 
 /* mm_page_alloc(struct page *page, order, gfp_flags, migratetype): no call site, so
- * the kernel stack stands for it. Raw tracepoints for the page events: a BTF one
- * types page as a trusted pointer, which the verifier will not hash; and they are
- * far rarer than the slab events. */
+ * the kernel stack stands for it. (As a BTF tracepoint, page would be a trusted
+ * pointer, which the verifier will not hash.) */
 SEC("raw_tp/mm_page_alloc")
 int BPF_PROG(on_page_alloc, struct page *page, unsigned int order)
 {

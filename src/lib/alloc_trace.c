@@ -36,8 +36,12 @@ static uint32_t live_bits_for(uint32_t sample_every)
 	return bits;
 }
 
-int mms_alloc_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o,
-			  uint32_t sample_every, char *why, size_t size)
+/*
+ * One attempt at loading: with the BTF tracepoint for kmem_cache_alloc (the cache's
+ * size is one load) or its raw tracepoint twin (a bpf_probe_read_kernel of it).
+ */
+static int load(struct mms_tracer *t, const struct mms_tracer_opts *o, uint32_t sample_every,
+		bool btf, char *why, size_t size)
 {
 	struct alloc_trace_bpf *skel;
 	uint32_t bits = live_bits_for(sample_every);
@@ -52,12 +56,27 @@ int mms_alloc_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o,
 	skel->rodata->sample_every = sample_every > 1 ? sample_every : 0;
 	skel->rodata->live_bits = bits;
 	err = bpf_map__set_max_entries(skel->maps.live, 1u << bits);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.on_kmem_cache_alloc, btf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.on_kmem_cache_alloc_raw, !btf);
 	if (err) {
-		snprintf(why, size, "sizing the live table: %s", strerror(-err));
+		snprintf(why, size, "preparing the alloc-trace programs: %s", strerror(-err));
 		mms_tracer_close(t);
 		return err;
 	}
-	err = mms_tracer_loaded(t, alloc_trace_bpf__load(skel), "alloc-trace", why, size);
+	return mms_tracer_loaded(t, alloc_trace_bpf__load(skel), "alloc-trace", why, size);
+}
+
+int mms_alloc_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o,
+			  uint32_t sample_every, char *why, size_t size)
+{
+	/* Tried, not assumed: a kernel's verifier may refuse the BTF tracepoint's
+	 * untyped pointer argument (6.1: "arg1 type UNKNOWN is not a struct"). */
+	int err = load(t, o, sample_every, true, why, size);
+
+	if (err)
+		err = load(t, o, sample_every, false, why, size);
 	if (err)
 		return err;
 	return mms_tracer_start(t, o, why, size);

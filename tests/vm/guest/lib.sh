@@ -54,6 +54,17 @@ pipes_start() {
 	i=0
 	while [ $i -lt 100 ] && ! grep -q holding /tmp/pipes.out; do sleep 0.1; i=$((i + 1)); done
 }
+# wait_links PID N: until process PID holds N BPF links (its fdinfo says link_id),
+# at most 30 s; false if it never does (or PID is gone).
+wait_links() {
+	i=0
+	while [ $i -lt 300 ] && kill -0 "$1" 2> /dev/null; do
+		[ "$(cat /proc/"$1"/fdinfo/* 2> /dev/null | grep -c '^link_id:')" -ge "$2" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
 pipes_stop() {
 	kill "$pipes_pid" 2> /dev/null || true
 	wait "$pipes_pid" 2> /dev/null || true
