@@ -32,7 +32,7 @@ lost=$(json_sum /tmp/reclaim.json lost)
 lines=$(grep -c '"kind":"direct"' /tmp/reclaim.json || true)
 work=$(grep '"kind":"direct"' /tmp/reclaim.json | grep -c '"comm":"reclaim"' || true)
 missed=$(json_sum /tmp/reclaim.json missed)
-figures="workload's direct stalls: mmscope $work, tracefs $kwork; all: mmscope $ours (lost $lost, missed ${missed:-?} $(missed_by /tmp/reclaim.json)), tracefs begin $begins end $ends (lost $klost)"
+figures="workload's direct stalls: mmscope $work, tracefs $kwork; all: mmscope $ours (lost $lost, missed ${missed:-?}$(missed_by /tmp/reclaim.json)), tracefs begin $begins end $ends (lost $klost)"
 [ "$klost" = 0 ] || fail "the trace buffer overflowed: $figures"
 [ "$kwork" -gt 0 ] || fail "the workload caused no direct reclaim: $figures"
 # A loss anywhere (another process's stall, a kswapd run) shows in the figures;

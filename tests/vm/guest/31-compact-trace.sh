@@ -41,7 +41,7 @@ events=$(json_sum /tmp/frag.json events)
 frag=$(json_sum /tmp/frag.json fragmenting)
 flost=$(json_sum /tmp/frag.json lost)
 cmissed=$(json_sum /tmp/compact.json missed) fmissed=$(json_sum /tmp/frag.json missed)
-figures="compaction runs: mmscope $runs (lost $clost, missed ${cmissed:-?} $(missed_by /tmp/compact.json)), tracefs begin $begins end $ends;"
+figures="compaction runs: mmscope $runs (lost $clost, missed ${cmissed:-?}$(missed_by /tmp/compact.json)), tracefs begin $begins end $ends;"
 figures="$figures extfrag: mmscope $events ($frag fragmenting, lost $flost, missed ${fmissed:-?}), tracefs $extfrag (lost $klost)"
 [ "$klost" = 0 ] || fail "the trace buffer overflowed: $figures"
 [ "$begins" -gt 0 ] || fail "the workload caused no compaction: $figures"

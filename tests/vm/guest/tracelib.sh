@@ -98,9 +98,11 @@ json_sum() {
 	grep '"type":"summary"' "$1" | tail -n 1 | tr ',' '\n' | sed -n "s/^\"$2\":\([0-9][0-9]*\)\$/\1/p" | head -n 1
 }
 
-# missed_by FILE: the summary's skipped program runs, "prog:N prog:N" (empty when none).
+# missed_by FILE: the summary's skipped program runs, " (prog:N prog:N)", or
+# nothing when there were none.
 missed_by() {
-	grep '"type":"summary"' "$1" | tail -n 1 | sed -n 's/.*"missed_by":{\([^}]*\)}.*/\1/p' | tr -d '"' | tr ',' ' '
+	by=$(grep '"type":"summary"' "$1" | tail -n 1 | sed -n 's/.*"missed_by":{\([^}]*\)}.*/\1/p' | tr -d '"' | tr ',' ' ')
+	[ -z "$by" ] || echo " ($by)"
 }
 
 # within_2pct A B: A and B differ by at most 2% of the larger.
