@@ -20,14 +20,15 @@ mmscope heatmap -h > /dev/null 2>&1 || skip "no 'mmscope heatmap' command in thi
 
 tmp=/tmp/heatmap-pages.$$
 mkdir -p $tmp
-# The target and mmscope share vCPU 0. x86 sets a page's accessed bit only when it
-# loads the translation into the TLB, and neither clear_refs nor page_idle flushes
-# the TLB; QEMU's software TLB holds thousands of entries and is flushed on a
-# context switch (CR3 write). A target alone on its vCPU can thus keep its hot
-# pages' translations cached for a whole run and read as never accessed (one
-# failed CI run: refs hot 0.0000 right after idle saw 0.91). On real hardware the
-# TLB is far smaller, but a small hot set (huge pages) can do the same:
-# docs/heatmap.md, "Accessed bits and the TLB".
+# The target and mmscope share vCPU 0. One CI run saw refs read the hot mapping as
+# never accessed (hot 0.0000 in all three frames, right after idle saw 0.91), not
+# reproduced since, cause not established (the diagnostics below print what would
+# tell; a failed run is run once more, and both are shown). One candidate: x86 sets a page's accessed bit only when it loads the
+# translation into the TLB, neither clear_refs nor page_idle flushes it, and
+# QEMU's software TLB holds thousands of entries, flushed on a context switch (CR3
+# write). Sharing a vCPU makes those switches regular, as for most processes on a
+# real machine (docs/heatmap.md, "Accessed bits and the TLB"). The target alone on
+# vCPU 1 still read hot 1.0000 in a run made to check it.
 taskset -c 0 hotcold -H 16 -C 16 > $tmp/hotcold.out &
 target=$!
 trap 'kill $target 2> /dev/null || true; rm -rf $tmp' EXIT
@@ -74,13 +75,25 @@ check() {
 	}'
 }
 
+# run SRC: one run of the source; sets line and ok (1 when its figures pass), or
+# returns 3 with why set when the source cannot run here, 1 on another exit.
+run() {
+	rc=0
+	taskset -c 0 mmscope heatmap --source $1 -p $target --frames 3 -j > $tmp/$1.json \
+		2> $tmp/$1.err || rc=$?
+	why=$(cat $tmp/$1.err $tmp/$1.json | head -c 160)
+	[ $rc = 0 ] || return $rc
+	set -- $(check $tmp/$1.json)
+	line="$src: $1 frames hot $2 cold $3 cover $4"
+	ok=$(awk -v f=$1 -v h=$2 -v c=$3 -v w=$4 \
+		'BEGIN { print (f == 3 && h >= 0.2 && h >= 5 * c && w >= 0.999) ? 1 : 0 }')
+}
+
 results= failed= ran=0
 for src in idle refs; do
 	rc=0
-	taskset -c 0 mmscope heatmap --source $src -p $target --frames 3 -j > $tmp/$src.json \
-		2> $tmp/$src.err || rc=$?
+	run $src || rc=$?
 	if [ $rc = 3 ]; then
-		why=$(cat $tmp/$src.err $tmp/$src.json | head -c 160)
 		# Only idle may be missing, and only without page_idle.
 		if [ $src = idle ] && [ ! -e /sys/kernel/mm/page_idle/bitmap ]; then
 			results="$results $src: unavailable (exit 3: $why);"
@@ -89,13 +102,20 @@ for src in idle refs; do
 		failed="$failed $src: exit 3 ($why);"
 		continue
 	fi
-	[ $rc = 0 ] || { failed="$failed $src: exit $rc ($(cat $tmp/$src.err $tmp/$src.json | head -c 160));"; continue; }
-	set -- $(check $tmp/$src.json)
-	frames=$1 hot=$2 cold=$3 cover=$4
+	[ $rc = 0 ] || { failed="$failed $src: exit $rc ($why);"; continue; }
 	ran=$((ran + 1))
-	line="$src: $frames frames hot $hot cold $cold cover $cover"
-	ok=$(awk -v f=$frames -v h=$hot -v c=$cold -v w=$cover \
-		'BEGIN { print (f == 3 && h >= 0.2 && h >= 5 * c && w >= 0.999) ? 1 : 0 }')
+	if [ "$ok" != 1 ]; then
+		# Once, the hot mapping read as never accessed (see the top): say what
+		# the system looked like, and run the source again; both runs are shown.
+		echo "target: $(grep -E '^(State|voluntary_ctxt|nonvoluntary_ctxt|Cpus_allowed_list)' /proc/$target/status | tr '\n\t' '  ')"
+		echo "pressure: $(head -n 1 /proc/pressure/memory 2> /dev/null); $(grep -E '^(pgscan_kswapd|pgscan_direct|workingset_refault_anon) ' /proc/vmstat | tr '\n' ' ')"
+		echo "$src frames: $(head -c 600 $tmp/$src.json)"
+		first=$line
+		rc=0
+		run $src || rc=$?
+		[ $rc = 0 ] || line="$src: exit $rc on the second run ($why)"
+		line="$line (second run; the first: $first)"
+	fi
 	if [ "$ok" = 1 ]; then
 		results="$results $line;"
 	else
