@@ -22,10 +22,13 @@ DYN_LIBS    := -lbpf -lelf -lgd -lpng -lz -ljansson -lncursesw -ltinfo -lm
 
 BPF_SRCS  := $(wildcard src/bpf/*.bpf.c)
 SKELS     := $(patsubst src/bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
-LIB_SRCS  := $(wildcard src/lib/*.c) $(wildcard src/output/*.c)
+# The library, one folder per domain (src/lib/<domain>/); the binary adds the
+# commands and their views (src/cmd/, src/output/), which libmmscope never holds.
+LIB_SRCS  := $(wildcard src/lib/*/*.c)
 LIB_OBJS  := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS))
-CMD_SRCS  := $(wildcard src/*.c src/cmd/*.c)
+CMD_SRCS  := $(wildcard src/*.c src/cmd/*.c src/cmd/*/*.c src/output/*.c)
 CMD_OBJS  := $(patsubst src/%.c,$(OUT)/obj/%.o,$(CMD_SRCS))
+SRC_HDRS  := $(wildcard include/mmscope/*.h src/*.h src/*/*.h src/*/*/*.h)
 
 .SECONDARY:
 .PHONY: all deps deps-test test test-unit test-asan test-integration fuzz clean
@@ -47,7 +50,7 @@ $(OUT)/%.bpf.o: src/bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard src/bpf/*.h)
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/%.o: src/%.c $(wildcard include/mmscope/*.h src/*/*.h src/*.h) $(SKELS)
+$(OUT)/obj/%.o: src/%.c $(SRC_HDRS) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include <mmscope/mmscope.h>
-#include "lib/alloc_tags.h"
+#include "lib/alloc/alloc_tags.h"
 
 #define ROUNDS_MAX 200
 

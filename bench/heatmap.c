@@ -68,7 +68,7 @@
 
 #include "bpfstats.h"
 #include "proccpu.h"
-#include "lib/heatmap.h"
+#include "lib/heatmap/heatmap.h"
 
 #define ROUNDS_MAX 50
 #define NSRC_MAX 8

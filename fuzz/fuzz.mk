@@ -27,7 +27,7 @@ FUZZ_OBJS    := $(patsubst src/%.c,$(OUT)/fuzz/obj/%.o,$(LIB_SRCS))
 .PHONY: fuzz fuzz-run
 
 # The library with coverage instrumentation but no main: targets pull what they use.
-$(OUT)/fuzz/obj/%.o: src/%.c $(wildcard include/mmscope/*.h src/*/*.h src/*.h) | $(SKELS)
+$(OUT)/fuzz/obj/%.o: src/%.c $(SRC_HDRS) | $(SKELS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 

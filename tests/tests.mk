@@ -15,7 +15,7 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(OUT)/libmmscope.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(OUT)/libmmscope.a $(DYN_LIBS) -lcmocka
 
-$(OUT)/asan/%.o: src/%.c $(wildcard include/mmscope/*.h src/*/*.h) $(SKELS)
+$(OUT)/asan/%.o: src/%.c $(SRC_HDRS) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
 

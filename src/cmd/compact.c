@@ -16,7 +16,7 @@
 
 #include "bpf/compact.h"
 #include "output/view.h"
-#include "trace_common.h"
+#include "cmd/trace_common.h"
 
 static const char *const who_names[MMS_COMPACT_WHO] = { "direct", "kcompactd", "proactive",
 							 "manual" };

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "output/view.h"
-#include "trace_common.h"
+#include "cmd/trace_common.h"
 
 /* One process's events in an interval, for the top list. */
 struct proc_delta {

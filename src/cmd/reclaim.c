@@ -15,7 +15,7 @@
 
 #include "bpf/reclaim.h"
 #include "output/view.h"
-#include "trace_common.h"
+#include "cmd/trace_common.h"
 
 static const char *const kind_names[MMS_RECLAIM_KINDS] = { "direct", "memcg", "kswapd" };
 

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "trace_common.h"
+#include "cmd/trace_common.h"
 
 enum { OPT_MIN_MS = 1000, OPT_PER_CGROUP };
 

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "lib/tracers.h"
+#include "lib/trace/tracers.h"
 
 struct trace_args {
 	struct mms_task_filter filter;

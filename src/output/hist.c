@@ -9,7 +9,7 @@
 
 #include <mmscope/mmscope.h>
 
-#include "view.h"
+#include "output/view.h"
 
 #define BAR_WIDTH 40
 

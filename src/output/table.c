@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "view.h"
+#include "output/view.h"
 
 void table_init(struct table *t, int ncols, const char *const *header)
 {

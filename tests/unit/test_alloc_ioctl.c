@@ -6,7 +6,7 @@
  * written by hand here, not through our structs, so a wrong struct shows).
  */
 #include "unit.h"
-#include "lib/alloc_ioctl.h"
+#include "lib/alloc/alloc_ioctl.h"
 
 static void test_request_empty(void **state)
 {

@@ -9,7 +9,7 @@
 #include <fnmatch.h>
 
 #include "unit.h"
-#include "lib/alloc_tags.h"
+#include "lib/alloc/alloc_tags.h"
 
 static void test_no_filter(void **state)
 {

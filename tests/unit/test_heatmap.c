@@ -10,7 +10,7 @@
  */
 #include "unit.h"
 
-#include "lib/heatmap.h"
+#include "lib/heatmap/heatmap.h"
 
 static struct hm_maps fixture_maps(void)
 {

@@ -11,7 +11,7 @@
  * shown as _einittext+0x3c82e887.
  */
 #include "unit.h"
-#include "lib/alloc_trace.h"
+#include "lib/alloc/alloc_trace.h"
 
 static struct mms_ksyms *load(void)
 {

@@ -9,7 +9,7 @@
  * always one clean word, and anything ambiguous is refused.
  */
 #include "unit.h"
-#include "lib/textscan.h"
+#include "lib/util/textscan.h"
 
 static struct mms_tok tok(const char *s)
 {

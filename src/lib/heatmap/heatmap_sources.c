@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * The heatmap's access sources in order of preference: DAMON's own virtual
+ * address monitoring is the most precise and cheapest, idle page tracking gives
+ * 4 KiB resolution at the price of walking pagemap, DAMON paddr needs the
+ * physical ranges translated back, and clear_refs sees whole mappings only.
+ */
+#include <string.h>
+
+#include "lib/heatmap/heatmap.h"
+
+const struct hm_source_ops *const hm_sources[] = {
+	&hm_src_damon_vaddr,
+	&hm_src_idle,
+	&hm_src_damon_paddr,
+	&hm_src_refs,
+	NULL,
+};
+
+const struct hm_source_ops *hm_source_find(const char *name)
+{
+	for (int i = 0; hm_sources[i]; i++)
+		if (!strcmp(hm_sources[i]->name, name))
+			return hm_sources[i];
+	return NULL;
+}

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * THP settings from /sys/kernel/mm/transparent_hugepage: the global knobs (the
+ * bracketed word of "always [madvise] never"), khugepaged's, and each per-size
+ * (mTHP) hugepages-<N>kB directory with its policy and the fault counters that say
+ * whether that size is actually being obtained. Then one "sample" (settings plus
+ * /proc/vmstat) and the window between two samples: the thp_* and compact_*
+ * counters with their rates, and the huge pages in use now.
+ *
+ * Files differ across kernels (per-size directories since 6.8, shrink_underused
+ * since 6.12, no anon "enabled" for 8 kB), so every file but enabled and defrag is
+ * optional: absent is fine, present but malformed is bad input.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/util/textscan.h"
+
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+
+/* The numeric knobs, read by one loop; bit i of have_knobs is knobs[i]. */
+static const struct knob {
+	const char *path; /* under THP_DIR */
+	size_t offset;    /* of its uint64_t in struct mms_thp_settings */
+} knobs[] = {
+#define KNOB(path, field) { path, offsetof(struct mms_thp_settings, field) }
+	KNOB("hpage_pmd_size", hpage_pmd_size),
+	KNOB("use_zero_page", use_zero_page),
+	KNOB("shrink_underused", shrink_underused),
+	KNOB("khugepaged/defrag", khugepaged_defrag),
+	KNOB("khugepaged/max_ptes_none", max_ptes_none),
+	KNOB("khugepaged/max_ptes_swap", max_ptes_swap),
+	KNOB("khugepaged/max_ptes_shared", max_ptes_shared),
+	KNOB("khugepaged/pages_to_scan", pages_to_scan),
+	KNOB("khugepaged/scan_sleep_millisecs", scan_sleep_ms),
+	KNOB("khugepaged/alloc_sleep_millisecs", alloc_sleep_ms),
+	KNOB("khugepaged/pages_collapsed", pages_collapsed),
+	KNOB("khugepaged/full_scans", full_scans),
+#undef KNOB
+};
+
+#define NR_KNOBS ((int)(sizeof(knobs) / sizeof(knobs[0])))
+
+static int knob_index(const char *path)
+{
+	for (int i = 0; i < NR_KNOBS; i++)
+		if (!strcmp(knobs[i].path, path))
+			return i;
+	return -1;
+}
+
+/*
+ * The bracketed word of a sysfs choice file. The text must be whitespace-separated
+ * printable words of which exactly one is "[word]"; any other bracket ("[a[b]",
+ * "[a]b]", "[a] [b]"), an empty "[]" or a control byte is -EINVAL, so a damaged
+ * file is never read as a setting.
+ */
+int mms_parse_sysfs_choice(const char *text, char *out, size_t size)
+{
+	struct mms_tok all = { text, strlen(text) }, word, choice = { NULL, 0 };
+
+	if (all.len && text[all.len - 1] == '\n')
+		all.len--; /* the one newline a sysfs file ends with */
+	while (mms_tok_next(&all, &word)) {
+		struct mms_tok inner = word;
+
+		if (!mms_tok_is_name(word))
+			return -EINVAL;
+		if (word.s[0] == '[') {
+			if (choice.s || word.len < 3 || word.s[word.len - 1] != ']')
+				return -EINVAL;
+			inner.s++;
+			inner.len -= 2;
+			choice = inner;
+		}
+		if (memchr(inner.s, '[', inner.len) || memchr(inner.s, ']', inner.len))
+			return -EINVAL;
+	}
+	if (!choice.s)
+		return -EINVAL;
+	return mms_tok_copy(choice, out, size);
+}
+
+/* A file whose text is "a [b] c". */
+static int read_choice(const struct mms_host *host, const char *path, char *out, size_t size,
+		       struct mms_error *err)
+{
+	char *text;
+	size_t len;
+	int rc = mms_host_read(host, path, &text, &len, err);
+
+	if (rc)
+		return rc;
+	rc = mms_check_text(text, len, err);
+	if (!rc && mms_parse_sysfs_choice(text, out, size))
+		rc = mms_err_at(err, 1, "expected one [bracketed] choice");
+	free(text);
+	return rc;
+}
+
+/* A file holding one unsigned number (and a newline). */
+static int read_u64(const struct mms_host *host, const char *path, uint64_t *out,
+		    struct mms_error *err)
+{
+	struct mms_tok line = { "", 0 }, tok;
+	struct mms_lines ls;
+	char *text;
+	size_t len;
+	int rc = mms_host_read(host, path, &text, &len, err);
+
+	if (rc)
+		return rc;
+	mms_lines_init(&ls, text, len);
+	mms_lines_next(&ls, &line);
+	if ((rc = mms_check_text(text, len, err)))
+		;
+	else if (!mms_tok_next(&line, &tok))
+		rc = mms_err_at(err, 1, "empty file: expected a number");
+	else if ((rc = mms_parse_u64(tok, out)))
+		rc = mms_err_number(err, 1, tok, rc);
+	else if (mms_tok_next(&line, &tok))
+		rc = mms_err_at(err, 1, "more than one number");
+	else if (mms_lines_next(&ls, &line))
+		rc = mms_err_at(err, 2, "more than one line");
+	free(text);
+	return rc;
+}
+
+/* An optional file: absent is fine (*present false), anything else wrong is not. */
+static int optional(int rc, bool *present)
+{
+	if (present)
+		*present = rc == 0;
+	return rc == -ENOENT ? 0 : rc;
+}
+
+static int read_knobs(const struct mms_host *host, struct mms_thp_settings *out,
+		      struct mms_error *err)
+{
+	char path[256];
+
+	for (int i = 0; i < NR_KNOBS; i++) {
+		uint64_t *field = (uint64_t *)((char *)out + knobs[i].offset);
+		bool present;
+		int rc;
+
+		snprintf(path, sizeof(path), THP_DIR "/%s", knobs[i].path);
+		rc = optional(read_u64(host, path, field, err), &present);
+		if (rc)
+			return rc;
+		if (present)
+			out->have_knobs |= 1u << i;
+	}
+	out->has_khugepaged_defrag =
+		mms_thp_knob_get(out, knob_index("khugepaged/defrag"), &out->khugepaged_defrag);
+	return 0;
+}
+
+/* "hugepages-2048kB" -> 2048; false for any other name. */
+static bool size_dir_kb(const char *name, uint64_t *kb)
+{
+	struct mms_tok digits;
+	size_t n;
+
+	if (strncmp(name, "hugepages-", 10))
+		return false;
+	digits.s = name + 10;
+	n = strlen(digits.s);
+	if (n < 3 || strcmp(digits.s + n - 2, "kB"))
+		return false;
+	digits.len = n - 2;
+	return mms_parse_u64(digits, kb) == 0 && *kb > 0;
+}
+
+static int read_size_stats(const struct mms_host *host, const char *dir,
+			   struct mms_thp_size *s, struct mms_error *err)
+{
+	char path[512];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/stats/anon_fault_alloc", dir);
+	rc = optional(read_u64(host, path, &s->anon_fault_alloc, err), &s->has_stats);
+	if (rc || !s->has_stats)
+		return rc;
+	snprintf(path, sizeof(path), "%s/stats/anon_fault_fallback", dir);
+	rc = optional(read_u64(host, path, &s->anon_fault_fallback, err), NULL);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/stats/nr_anon", dir);
+	return optional(read_u64(host, path, &s->nr_anon, err), NULL);
+}
+
+static int read_size(const struct mms_host *host, const char *name, uint64_t kb,
+		     struct mms_thp_size *s, struct mms_error *err)
+{
+	char dir[300], path[512];
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->size_kb = kb;
+	snprintf(dir, sizeof(dir), THP_DIR "/%s", name);
+	snprintf(path, sizeof(path), "%s/enabled", dir);
+	rc = optional(read_choice(host, path, s->enabled, sizeof(s->enabled), err), NULL);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/shmem_enabled", dir);
+	rc = optional(read_choice(host, path, s->shmem_enabled, sizeof(s->shmem_enabled), err),
+		      NULL);
+	return rc ? rc : read_size_stats(host, dir, s, err);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	const struct mms_thp_size *x = a, *y = b;
+
+	return x->size_kb < y->size_kb ? -1 : x->size_kb > y->size_kb;
+}
+
+static int read_sizes(const struct mms_host *host, struct mms_thp_settings *out,
+		      struct mms_error *err)
+{
+	char dir[sizeof(host->root) + 64];
+	struct dirent *de;
+	int rc = 0;
+	uint64_t kb;
+	DIR *d;
+
+	mms_host_path(host, THP_DIR, dir, sizeof(dir));
+	d = opendir(dir);
+	if (!d)
+		return 0; /* enabled was readable, so this is a race or odd permissions */
+	while (!rc && (de = readdir(d))) {
+		if (!size_dir_kb(de->d_name, &kb))
+			continue;
+		if (out->nr_sizes == MMS_THP_SIZES_MAX) {
+			snprintf(err->file, sizeof(err->file), "%s", dir);
+			rc = mms_err_at(err, 0, "more than %d hugepages-<N>kB directories",
+					MMS_THP_SIZES_MAX);
+			break;
+		}
+		rc = read_size(host, de->d_name, kb, &out->sizes[out->nr_sizes++], err);
+	}
+	closedir(d);
+	qsort(out->sizes, out->nr_sizes, sizeof(out->sizes[0]), cmp_size);
+	return rc;
+}
+
+/* enabled is missing: no THP at all, or a --root tree missing a file. */
+static int thp_missing(const struct mms_host *host)
+{
+	char dir[sizeof(host->root) + 64];
+	struct stat st;
+
+	mms_host_path(host, THP_DIR, dir, sizeof(dir));
+	return stat(dir, &st) ? 0 : -ENOENT;
+}
+
+int mms_thp_read(const struct mms_host *host, struct mms_thp_settings *out,
+		 struct mms_error *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = read_choice(host, THP_DIR "/enabled", out->enabled, sizeof(out->enabled), err);
+	if (rc == -ENOENT)
+		return thp_missing(host);
+	if (rc)
+		return rc;
+	out->present = true;
+	rc = read_choice(host, THP_DIR "/defrag", out->defrag, sizeof(out->defrag), err);
+	if (rc)
+		return rc;
+	rc = optional(read_choice(host, THP_DIR "/shmem_enabled", out->shmem_enabled,
+				  sizeof(out->shmem_enabled), err), NULL);
+	if (rc)
+		return rc;
+	rc = read_knobs(host, out, err);
+	return rc ? rc : read_sizes(host, out, err);
+}
+
+int mms_thp_knob_count(void)
+{
+	return NR_KNOBS;
+}
+
+const char *mms_thp_knob_path(int idx)
+{
+	return idx >= 0 && idx < NR_KNOBS ? knobs[idx].path : NULL;
+}
+
+bool mms_thp_knob_get(const struct mms_thp_settings *s, int idx, uint64_t *value)
+{
+	if (idx < 0 || idx >= NR_KNOBS || !(s->have_knobs & (1u << idx)))
+		return false;
+	*value = *(const uint64_t *)((const char *)s + knobs[idx].offset);
+	return true;
+}
+
+const char *mms_thp_size_policy(const struct mms_thp_settings *s, const struct mms_thp_size *z)
+{
+	return strcmp(z->enabled, "inherit") ? z->enabled : s->enabled;
+}
+
+uint64_t mms_thp_pmd_nr(const struct mms_thp_settings *s)
+{
+	uint64_t x = s->hpage_pmd_size / 8, r = 1;
+
+	if (!x || s->hpage_pmd_size % 8)
+		return 512;
+	while (r * r < x && r < (1u << 31))
+		r <<= 1;
+	return r * r == x ? r : 512; /* powers of two only, as page sizes are */
+}
+
+int mms_thp_sample_read(const struct mms_host *host, struct mms_thp_sample *out,
+			struct mms_error *err)
+{
+	char *text;
+	size_t len;
+	int rc = mms_thp_read(host, &out->settings, err);
+
+	out->vmstat.nr = 0;
+	if (rc || !out->settings.present)
+		return rc;
+	rc = mms_host_read(host, "/proc/vmstat", &text, &len, err);
+	if (rc)
+		return rc;
+	rc = mms_parse_vmstat(text, len, &out->vmstat, err);
+	free(text);
+	return rc;
+}
+
+bool mms_counter_rate(uint64_t start, uint64_t end, double window_s, double *rate)
+{
+	if (!(window_s > 0) || end < start)
+		return false;
+	*rate = (double)(end - start) / window_s;
+	return true;
+}
+
+static bool is_thp_counter(const char *name)
+{
+	return !strncmp(name, "thp_", 4) || !strncmp(name, "compact_", 8);
+}
+
+static void window_counters(const struct mms_thp_sample *start, const struct mms_thp_sample *end,
+			    struct mms_thp_window *out)
+{
+	for (int i = 0; i < end->vmstat.nr; i++) {
+		const struct mms_kv *kv = &end->vmstat.items[i];
+		struct mms_thp_counter *c;
+		uint64_t before;
+
+		if (!is_thp_counter(kv->name))
+			continue;
+		c = &out->counters[out->nr_counters++];
+		memcpy(c->name, kv->name, sizeof(c->name));
+		c->total = kv->value;
+		if (start && mms_kv_get(&start->vmstat, kv->name, &before))
+			c->has_rate = mms_counter_rate(before, c->total, out->window_s, &c->rate);
+	}
+}
+
+static const struct mms_thp_size *size_find(const struct mms_thp_settings *s, uint64_t kb)
+{
+	for (int i = 0; i < s->nr_sizes; i++)
+		if (s->sizes[i].size_kb == kb)
+			return &s->sizes[i];
+	return NULL;
+}
+
+static void window_sizes(const struct mms_thp_sample *start, const struct mms_thp_sample *end,
+			 struct mms_thp_window *out)
+{
+	for (int i = 0; start && i < end->settings.nr_sizes; i++) {
+		const struct mms_thp_size *b = &end->settings.sizes[i];
+		const struct mms_thp_size *a = size_find(&start->settings, b->size_kb);
+		struct mms_thp_size_rate *r = &out->sizes[i];
+
+		if (!a || !a->has_stats || !b->has_stats)
+			continue;
+		r->has_rate = mms_counter_rate(a->anon_fault_alloc, b->anon_fault_alloc,
+					       out->window_s, &r->anon_fault_alloc) &&
+			      mms_counter_rate(a->anon_fault_fallback, b->anon_fault_fallback,
+					       out->window_s, &r->anon_fault_fallback);
+	}
+}
+
+/* A gauge in PMD huge pages, as bytes; false when absent or not representable. */
+static bool huge_bytes(const struct mms_thp_sample *end, const char *name, uint64_t *bytes)
+{
+	uint64_t n;
+
+	return end->settings.hpage_pmd_size && mms_kv_get(&end->vmstat, name, &n) &&
+	       !__builtin_mul_overflow(n, end->settings.hpage_pmd_size, bytes);
+}
+
+void mms_thp_window_compute(const struct mms_thp_sample *start, const struct mms_thp_sample *end,
+			    double window_s, struct mms_thp_window *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->window_s = start && window_s > 0 ? window_s : 0;
+	if (!out->window_s)
+		start = NULL;
+	window_counters(start, end, out);
+	window_sizes(start, end, out);
+	out->has_anon_huge = huge_bytes(end, "nr_anon_transparent_hugepages", &out->anon_huge_bytes);
+	out->has_shmem_huge = huge_bytes(end, "nr_shmem_hugepages", &out->shmem_huge_bytes);
+	out->has_file_huge = huge_bytes(end, "nr_file_hugepages", &out->file_huge_bytes);
+}
+
+const struct mms_thp_counter *mms_thp_counter_find(const struct mms_thp_window *w,
+						   const char *name)
+{
+	for (int i = 0; i < w->nr_counters; i++)
+		if (!strcmp(w->counters[i].name, name))
+			return &w->counters[i];
+	return NULL;
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/* Loader of reclaim.bpf.c: reclaim stalls and kswapd runs (see tracers.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/trace/tracers.h"
+#include "reclaim.skel.h"
+
+static void destroy(void *skel)
+{
+	reclaim_bpf__destroy(skel);
+}
+
+int mms_reclaim_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+			    size_t size)
+{
+	struct reclaim_bpf *skel;
+	char type[64];
+	int err;
+
+	mms_tracer_init(t, o);
+	skel = reclaim_bpf__open();
+	err = mms_tracer_adopt(t, skel, skel ? skel->obj : NULL, destroy, "reclaim", why, size);
+	if (err)
+		return err;
+	MMS_TASK_FILTER_APPLY(skel, &o->filter);
+	skel->rodata->min_ns = o->min_ns;
+	skel->rodata->events_wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 4;
+	/* See begin_gfp_first in reclaim.bpf.c: the argument order changed after 6.18. */
+	skel->rodata->begin_gfp_first =
+		mms_btf_tp_param_type("mm_vmscan_direct_reclaim_begin", 0, type, sizeof(type)) &&
+		!strcmp(type, "gfp_t");
+	err = mms_tracer_loaded(t, reclaim_bpf__load(skel), "reclaim", why, size);
+	if (err)
+		return err;
+	return mms_tracer_start(t, o, why, size);
+}
