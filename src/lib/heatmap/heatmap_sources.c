@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/heatmap/heatmap.h"
+#include "lib/probe/backends.h"
 
 const struct hm_source_ops *const hm_sources[] = {
 	&hm_src_damon_vaddr,
@@ -24,3 +25,16 @@ const struct hm_source_ops *hm_source_find(const char *name)
 			return hm_sources[i];
 	return NULL;
 }
+
+/* The same order as a backend table (probe/backends.h), for `features`. */
+const struct mms_backend mms_heatmap_backends[] = {
+	{ .name = "damon-vaddr",
+	  .needs = { MMS_FEAT_DAMON_VADDR, MMS_NEEDS_END },
+	  .ops = &hm_src_damon_vaddr },
+	{ .name = "idle", .needs = { MMS_FEAT_PAGE_IDLE, MMS_NEEDS_END }, .ops = &hm_src_idle },
+	{ .name = "damon-paddr",
+	  .needs = { MMS_FEAT_DAMON_PADDR, MMS_NEEDS_END },
+	  .ops = &hm_src_damon_paddr },
+	{ .name = "refs", .needs = { MMS_NEEDS_END }, .ops = &hm_src_refs },
+	{ NULL },
+};
