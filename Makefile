@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # mmscope build: vmlinux.h from the running kernel's BTF -> BPF objects (clang) ->
-# skeletons (bpftool) -> libmmscope.a -> one statically linked `mmscope`.
+# skeletons (bpftool) -> the library's objects -> one statically linked `mmscope`,
+# and the public libmmscope.a (only include/mmscope/*.h's functions global).
 # Everything generated lands in $(OUT); nothing generated is committed.
 # Sources are found by wildcard so adding a file never means editing this file.
 
@@ -8,6 +9,7 @@ OUT       := build
 MMSCOPE   := mmscope
 CC        ?= gcc
 CLANG     ?= clang
+OBJCOPY   ?= objcopy
 BPFTOOL   ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
@@ -29,10 +31,16 @@ LIB_OBJS  := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS))
 CMD_SRCS  := $(wildcard src/*.c src/cmd/*.c src/cmd/*/*.c src/output/*.c)
 CMD_OBJS  := $(patsubst src/%.c,$(OUT)/obj/%.o,$(CMD_SRCS))
 SRC_HDRS  := $(wildcard include/mmscope/*.h src/*.h src/*/*.h src/*/*/*.h)
+# Two archives of the same objects: libmmscope-internal.a as compiled (the binary,
+# unit tests and benchmarks use functions of src/lib/**/*.h), and the public
+# libmmscope.a, one object partially linked from them all in which only the
+# functions include/mmscope/*.h declares stay global (the list: $(OUT)/libmmscope.syms,
+# from scripts/public-symbols.sh); libbpf, libelf, ... stay for the user's link.
+LIB_INTERNAL := $(OUT)/libmmscope-internal.a
 
 .SECONDARY:
-.PHONY: all deps deps-test test test-unit test-asan test-integration fuzz clean
-all: $(MMSCOPE)
+.PHONY: all deps deps-test test test-unit test-asan test-integration fuzz clean print-static-libs
+all: $(MMSCOPE) $(OUT)/libmmscope.a
 
 deps:
 	@scripts/install-deps.sh
@@ -54,11 +62,26 @@ $(OUT)/obj/%.o: src/%.c $(SRC_HDRS) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/libmmscope.a: $(LIB_OBJS)
+$(LIB_INTERNAL): $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(MMSCOPE): $(CMD_OBJS) $(OUT)/libmmscope.a
-	$(CC) $(CFLAGS) -static -o $@ $(CMD_OBJS) $(OUT)/libmmscope.a $(STATIC_LIBS)
+$(OUT)/libmmscope.syms: scripts/public-symbols.sh $(wildcard include/mmscope/*.h)
+	@mkdir -p $(OUT)
+	CC="$(CC)" scripts/public-symbols.sh include > $@.tmp && mv $@.tmp $@
+
+$(OUT)/libmmscope.o: $(LIB_OBJS) $(OUT)/libmmscope.syms
+	$(LD) -r -o $@.tmp $(LIB_OBJS)
+	$(OBJCOPY) --keep-global-symbols=$(OUT)/libmmscope.syms $@.tmp $@ && rm -f $@.tmp
+
+$(OUT)/libmmscope.a: $(OUT)/libmmscope.o
+	rm -f $@ && ar rcs $@ $<
+
+$(MMSCOPE): $(CMD_OBJS) $(LIB_INTERNAL)
+	$(CC) $(CFLAGS) -static -o $@ $(CMD_OBJS) $(LIB_INTERNAL) $(STATIC_LIBS)
+
+# What a static link against libmmscope.a needs after it (tests/integration/t0070).
+print-static-libs:
+	@echo $(STATIC_LIBS)
 
 include tests/tests.mk
 include fuzz/fuzz.mk

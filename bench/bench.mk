@@ -11,9 +11,10 @@ BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
 
-$(OUT)/bench/%: bench/%.c $(OUT)/libmmscope.a $(wildcard bench/*.h)
+# Benchmarks time internal functions too: the internal archive, not libmmscope.a.
+$(OUT)/bench/%: bench/%.c $(LIB_INTERNAL) $(wildcard bench/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $< $(OUT)/libmmscope.a $(STATIC_LIBS)
+	$(CC) $(CFLAGS) -static -o $@ $< $(LIB_INTERNAL) $(STATIC_LIBS)
 
 workloads: $(OUT)/workloads/bench-memcg
 $(OUT)/workloads/bench-memcg: $(OUT)/bench/memcg

@@ -11,9 +11,10 @@ ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 ASAN_OBJS   := $(patsubst src/%.c,$(OUT)/asan/%.o,$(LIB_SRCS))
 TEST_CFLAGS  = $(CFLAGS) -Itests/unit -DFIXTURES='"$(CURDIR)/tests/fixtures"'
 
-$(OUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(OUT)/libmmscope.a
+# The unit tests reach internal functions too: the internal archive, not libmmscope.a.
+$(OUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_INTERNAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(OUT)/libmmscope.a $(DYN_LIBS) -lcmocka
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_INTERNAL) $(DYN_LIBS) -lcmocka
 
 $(OUT)/asan/%.o: src/%.c $(SRC_HDRS) $(SKELS)
 	@mkdir -p $(dir $@)
@@ -30,9 +31,9 @@ test-unit: $(UNIT_BINS)
 	@tests/run.sh unit $(UNIT_BINS)
 test-asan: $(ASAN_BINS)
 	@tests/run.sh unit $(ASAN_BINS)
-test-integration: $(MMSCOPE)
+test-integration: $(MMSCOPE) $(OUT)/libmmscope.a
 	@tests/run.sh integration tests/integration/t[0-9]*.sh
 
 # The README's test command: dependencies, build, every test, one closing line.
-test: deps-test $(MMSCOPE) $(UNIT_BINS) $(ASAN_BINS)
+test: deps-test $(MMSCOPE) $(OUT)/libmmscope.a $(UNIT_BINS) $(ASAN_BINS)
 	@tests/run.sh all $(UNIT_BINS) $(ASAN_BINS) tests/integration/t[0-9]*.sh
