@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The scanning rules every procfs parser shares (src/lib/textscan.c): lines, tokens,
+ * The scanning rules every procfs parser shares (src/lib/util/textscan.c): lines, tokens,
  * what a number is (decimal digits only, no sign, nothing past 2^64-1), error
  * messages, and the whole-file checks. Then those rules applied exhaustively to every
  * parser and every recorded fixture: a cut at any byte inside a line, and a NUL at
