@@ -185,7 +185,8 @@ static double bench_backend(enum mms_memcg_backend b, int n, const int *stats,
 			    const char **used)
 {
 	char root[600];
-	MMS_MEMCG_OPTS(o, .backend = b, .stats = stats, .nr_stats = NSTATS, .self_only = n == 1);
+	MMS_MEMCG_OPTS(o, .backend = b, .stats = stats, .nr_stats = NSTATS, .self_only = n == 1,
+		       .tmpdir = getenv("TMPDIR"));
 	struct mms_memcg_snapshot s;
 	struct mms_memcg_reader *r;
 	double us = -1;
@@ -194,8 +195,7 @@ static double bench_backend(enum mms_memcg_backend b, int n, const int *stats,
 		snprintf(root, sizeof(root), "%s/c00000", parent);
 	else
 		snprintf(root, sizeof(root), "%s", parent);
-	r = mms_memcg_reader_open(root, &o);
-	if (!r)
+	if (mms_memcg_reader_open(root, &o, &r, NULL))
 		return -1;
 	*used = mms_memcg_reader_backend(r);
 	for (int i = 0; i < NSTATS; i++) {

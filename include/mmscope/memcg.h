@@ -65,6 +65,18 @@ enum mms_memcg_unit mms_memcg_stat_unit(int idx);
  * something; false for gauges (anon, usage, limit, PSI averages). */
 bool mms_memcg_stat_cumulative(int idx);
 
+/*
+ * The core backend's verification cgroup (see docs/memcg.md): made only when some
+ * slot could not be verified without it (AUTO), never, always, or sampled alone as
+ * if the system held nothing (ONLY: tests).
+ */
+enum mms_memcg_verify_cgroup {
+	MMS_MEMCG_VERIFY_AUTO,
+	MMS_MEMCG_VERIFY_NEVER,
+	MMS_MEMCG_VERIFY_ALWAYS,
+	MMS_MEMCG_VERIFY_ONLY,
+};
+
 struct mms_memcg_opts {
 	size_t sz;                     /* sizeof(struct mms_memcg_opts): MMS_MEMCG_OPTS() */
 	const struct mms_host *host;   /* NULL: the live system; BPF backends need it live */
@@ -72,8 +84,11 @@ struct mms_memcg_opts {
 	const int *stats;              /* catalog indices; NULL: the default dozen */
 	int nr_stats;                  /* at most MMS_MEMCG_STATS_MAX */
 	bool self_only;                /* the root alone, not its descendants */
-	int verbose;                   /* libbpf and verifier messages on stderr */
-	struct mms_error *err;         /* optional: why open failed */
+	/* Optional (0/NULL: the default): */
+	enum mms_memcg_verify_cgroup verify_cgroup;
+	/* A writable, disk-backed directory tried before /var/tmp for the verification
+	 * cgroup's dirty page cache (an unnamed O_TMPFILE file); the command passes $TMPDIR. */
+	const char *tmpdir;
 };
 #define MMS_MEMCG_OPTS(name, ...) \
 	struct mms_memcg_opts name = { .sz = sizeof(struct mms_memcg_opts), __VA_ARGS__ }
@@ -100,12 +115,13 @@ struct mms_memcg_reader;
 
 /*
  * Opens a reader for root (NULL: the memory controller's mount, v2 if it has the
- * memory controller, else v1). NULL with errno: ENOTDIR/ENOENT (root is not a cgroup
- * directory), ENODEV (no memory controller there), EOPNOTSUPP (the backend asked for
- * cannot work here: err says why), EINVAL (bad options), or another errno.
+ * memory controller, else v1) into *out. Returns 0 or a negative errno: -ENOTDIR/
+ * -ENOENT (root is not a cgroup directory), -ENODEV (no memory controller there),
+ * -EOPNOTSUPP (the backend asked for cannot work here), -EINVAL (bad options), or
+ * another; err (optional) says why.
  */
-struct mms_memcg_reader *mms_memcg_reader_open(const char *root,
-					       const struct mms_memcg_opts *opts);
+int mms_memcg_reader_open(const char *root, const struct mms_memcg_opts *opts,
+			  struct mms_memcg_reader **out, struct mms_error *err);
 /*
  * Reads a snapshot. Cgroups created or removed meanwhile are handled: a cgroup that
  * vanishes mid-read is left out, never reported with stale or another's values.
@@ -122,6 +138,13 @@ int mms_memcg_reader_stat(const struct mms_memcg_reader *r, int i);      /* cata
 /* Which backend serves the reader's stat i ("core", "text"), and if text, why. */
 const char *mms_memcg_reader_stat_source(const struct mms_memcg_reader *r, int i,
 					 const char **why);
+/*
+ * What happened that the user may want to know, in order (the library never prints):
+ * "one-cgroup program refused (...): the iterator serves every read". New notes can
+ * appear after open and after a read; mmscope -v prints them.
+ */
+int mms_memcg_reader_nr_notes(const struct mms_memcg_reader *r);
+const char *mms_memcg_reader_note(const struct mms_memcg_reader *r, int i);
 
 /* Allocates arrays for max_cgroups cgroups of r's stats; 0 or -ENOMEM. */
 int mms_memcg_snapshot_alloc(struct mms_memcg_snapshot *snap, int max_cgroups, int nr_stats);

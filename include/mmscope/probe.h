@@ -51,7 +51,6 @@ struct mms_feature_result {
 
 struct mms_features {
 	struct mms_host host;
-	int verbose; /* pass libbpf messages to stderr */
 	struct mms_feature_result r[MMS_FEAT_COUNT];
 };
 

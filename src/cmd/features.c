@@ -57,7 +57,6 @@ int cmd_features(struct cli *cli, int argc, char **argv)
 	if (!fs)
 		return cli_fail(cli, EXIT_RUNTIME, "out of memory");
 	fs->host = cli->host;
-	fs->verbose = cli->verbose;
 	kernel_release(cli, release, sizeof(release));
 
 	if (cli->json) {

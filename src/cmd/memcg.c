@@ -254,6 +254,30 @@ static bool is_number(const char *s)
 	return end != s && !*end;
 }
 
+/* MMSCOPE_MEMCG_VERIFY_CGROUP=never: no verification cgroup; =always: even when every
+ * slot was verified without it; =only: it alone is sampled, as if the system held
+ * nothing (tests). */
+static enum mms_memcg_verify_cgroup verify_cgroup_mode(const char *mode)
+{
+	if (!mode)
+		return MMS_MEMCG_VERIFY_AUTO;
+	if (!strcmp(mode, "only"))
+		return MMS_MEMCG_VERIFY_ONLY;
+	if (!strcmp(mode, "always"))
+		return MMS_MEMCG_VERIFY_ALWAYS;
+	if (!strcmp(mode, "never"))
+		return MMS_MEMCG_VERIFY_NEVER;
+	return MMS_MEMCG_VERIFY_AUTO;
+}
+
+/* The reader's notes not printed yet, with -v. */
+static void print_notes(const struct cli *cli, const struct mms_memcg_reader *r, int *printed)
+{
+	for (; *printed < mms_memcg_reader_nr_notes(r); (*printed)++)
+		if (cli->verbose)
+			fprintf(stderr, "mmscope memcg: %s\n", mms_memcg_reader_note(r, *printed));
+}
+
 static int open_fail(struct cli *cli, const char *root, int e, const struct mms_error *err)
 {
 	const char *where = err->file[0] ? err->file : root ? root : "ROOT";
@@ -288,9 +312,9 @@ int cmd_memcg(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	static const char *const backends[] = { "auto", "kfunc", "core", "text" };
-	int stats[MMS_MEMCG_STATS_MAX], nr = 0, sort_stat = -1, c, rc, cur = 0;
+	int stats[MMS_MEMCG_STATS_MAX], nr = 0, sort_stat = -1, c, rc, cur = 0, notes = 0;
 	struct mms_memcg_snapshot snap[2] = { 0 };
-	MMS_MEMCG_OPTS(o, .host = &cli->host, .verbose = cli->verbose);
+	MMS_MEMCG_OPTS(o, .host = &cli->host);
 	struct mms_error err = { 0 };
 	const char *root = NULL;
 	struct view v = { .sort = -1 };
@@ -357,11 +381,13 @@ int cmd_memcg(struct cli *cli, int argc, char **argv)
 	}
 	o.stats = stats;
 	o.nr_stats = nr;
-	o.err = &err;
-	v.r = mms_memcg_reader_open(root, &o);
-	if (!v.r)
-		return open_fail(cli, root, errno, &err);
+	o.verify_cgroup = verify_cgroup_mode(getenv("MMSCOPE_MEMCG_VERIFY_CGROUP"));
+	o.tmpdir = getenv("TMPDIR");
+	rc = mms_memcg_reader_open(root, &o, &v.r, &err);
+	if (rc)
+		return open_fail(cli, root, -rc, &err);
 	v.nr = mms_memcg_reader_nr_stats(v.r);
+	print_notes(cli, v.r, &notes);
 	if (cli->verbose) {
 		for (int i = 0; i < v.nr; i++) {
 			const char *why, *src = mms_memcg_reader_stat_source(v.r, i, &why);
@@ -377,6 +403,7 @@ int cmd_memcg(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	rc = read_snapshot(v.r, &snap[0]);
+	print_notes(cli, v.r, &notes);
 	if (rc) {
 		rc = cli_fail(cli, rc == -EINVAL || rc == -ERANGE ? EXIT_USAGE : EXIT_RUNTIME,
 			      "%s: %s", mms_memcg_reader_root(v.r), strerror(-rc));
@@ -400,6 +427,7 @@ int cmd_memcg(struct cli *cli, int argc, char **argv)
 		struct rates rt;
 
 		rc = read_snapshot(v.r, &snap[!cur]);
+		print_notes(cli, v.r, &notes);
 		if (rc) {
 			rc = cli_fail(cli, EXIT_RUNTIME, "%s: %s", mms_memcg_reader_root(v.r),
 				      strerror(-rc));

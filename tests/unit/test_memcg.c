@@ -3,7 +3,8 @@
  * The memcg text parsers on recorded files: v1 memory.stat of this machine (6.18,
  * total_* keys mapped to v2 names), v2 memory.stat and memory.events of Debian 6.1 and
  * the 7.2 test kernel; absent statistics stay absent; the catalog's names and aliases;
- * malformed input names its line.
+ * malformed input names its line; the reader's open refuses bad options with -EINVAL
+ * and no reader.
  */
 #include "unit.h"
 
@@ -133,6 +134,26 @@ static void test_malformed(void **state)
 			 -EINVAL);
 }
 
+static void test_open_bad_opts(void **state)
+{
+	struct mms_memcg_reader *r = (struct mms_memcg_reader *)1;
+	struct mms_error err;
+	int stats[] = { 9999 };
+	MMS_MEMCG_OPTS(o, .stats = stats, .nr_stats = 1);
+	MMS_MEMCG_OPTS(many, .nr_stats = MMS_MEMCG_STATS_MAX + 1);
+	MMS_MEMCG_OPTS(backend, .backend = (enum mms_memcg_backend)(MMS_MEMCG_TEXT + 1));
+	struct mms_memcg_opts small = { .sz = sizeof(size_t) };
+
+	assert_int_equal(mms_memcg_reader_open(NULL, NULL, &r, &err), -EINVAL);
+	assert_null(r);
+	assert_int_equal(mms_memcg_reader_open(NULL, &small, &r, NULL), -EINVAL);
+	assert_int_equal(mms_memcg_reader_open(NULL, &many, &r, NULL), -EINVAL);
+	assert_int_equal(mms_memcg_reader_open(NULL, &backend, &r, NULL), -EINVAL);
+	assert_int_equal(mms_memcg_reader_open(NULL, &o, &r, &err), -EINVAL);
+	assert_null(r);
+	assert_int_equal(mms_memcg_reader_open(NULL, &o, NULL, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_catalog),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_open_bad_opts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

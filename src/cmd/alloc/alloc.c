@@ -757,7 +757,7 @@ static int open_backend(struct alloc_run *r, enum backend_kind kind, char *why, 
  */
 static const char *choose_backend(struct alloc_run *r)
 {
-	struct mms_features fs = { .verbose = r->cli->verbose, .host = r->cli->host };
+	struct mms_features fs = { .host = r->cli->host };
 	const struct mms_feature_result *ai;
 	char why[300];
 

@@ -18,7 +18,7 @@ static int probe_ioctl(struct mms_features *fs, char *why, size_t size)
 /* The tag walker loads, finds the tag section and the per-CPU offsets. */
 static int probe_tags(struct mms_features *fs, char *why, size_t size)
 {
-	return mms_alloc_tags_probe(&fs->host, fs->verbose, why, size);
+	return mms_alloc_tags_probe(&fs->host, 0, why, size);
 }
 
 const struct mms_backend mms_alloc_backends[] = {

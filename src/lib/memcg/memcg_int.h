@@ -3,7 +3,12 @@
  * Inside the memcg reader: the statistics catalog (what each name is in v1 and v2
  * text, which kernel item it is, its unit), the cgroup table every backend shares
  * (id -> path and cached file descriptors, so churn is handled in one place) and the
- * backend operations.
+ * backend operations (memcg_reader.h).
+ *
+ * Dependency order of src/lib/memcg (each file uses only those before it; no cycle):
+ * memcg_catalog.c (this header) <- memcg_table.c, memcg_probe.c <- memcg_text.c,
+ * memcg_iter.c <- memcg_kfunc.c, memcg_core.c <- memcg_backends.c <- memcg.c.
+ * memcg_reader.h says what each holds.
  */
 #ifndef MMS_MEMCG_INT_H
 #define MMS_MEMCG_INT_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * The verification cgroup of the core memcg backend (see memcg_bpf.c for the slot
+ * The verification cgroup of the core memcg backend (see memcg_core.c for the slot
  * verification it feeds). A quiet system (a small VM: a few cgroups holding almost
  * nothing, all page cache on tmpfs) leaves most statistics zero, or equal to another
  * one (file = shmem), in every cgroup, so their slots cannot be verified and text
@@ -14,7 +14,7 @@
  *  - when a block device is readable, its page cache: read once and three times (file
  *    without shmem, inactive and active file), faulted in through a MADV_RANDOM
  *    mapping (pgmajfault);
- *  - when a writable, disk-backed directory is at hand ($TMPDIR, else /var/tmp; not
+ *  - when a writable, disk-backed directory is at hand (the caller's tmpdir, else /var/tmp; not
  *    tmpfs or ramfs, where written pages are shmem and never count as file_dirty),
  *    dirty page cache (file_dirty) in an O_TMPFILE file: no name ever appears; part
  *    of it read twice more (active_file without MGLRU, and inactive_file no longer
@@ -116,11 +116,11 @@ static int probe_bdev(off_t *base)
 
 /*
  * An unnamed file (O_TMPFILE | O_EXCL: it can never be linked) in the first of
- * $TMPDIR and /var/tmp on a writable file system that does writeback, or -1.
+tmpdir (the caller's: NULL for none) and /var/tmp on a writable file system that does writeback, or -1.
  */
-static int probe_dirty_file(void)
+static int probe_dirty_file(const char *tmpdir)
 {
-	const char *dirs[] = { getenv("TMPDIR"), "/var/tmp" };
+	const char *dirs[] = { tmpdir, "/var/tmp" };
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		struct statfs sf;
@@ -138,7 +138,7 @@ static int probe_dirty_file(void)
 }
 
 /* The child: joins the cgroup, charges, reports, waits for the parent to let go. */
-static void probe_child(int procs_fd, int rd, int wr, long page)
+static void probe_child(int procs_fd, int rd, int wr, long page, const char *tmpdir)
 {
 	char *anon, *map = NULL, *dev = NULL, buf[4096] = { 1 };
 	size_t chunk = (size_t)page < sizeof(buf) ? (size_t)page : sizeof(buf);
@@ -182,7 +182,7 @@ static void probe_child(int procs_fd, int rd, int wr, long page)
 				(void)*(volatile char *)(dev + p * page);
 		}
 	}
-	tfd = probe_dirty_file();
+	tfd = probe_dirty_file(tmpdir);
 	for (long p = 0; tfd >= 0 && p < PROBE_DIRTY; p++)
 		if (pwrite(tfd, buf, chunk, p * page) < 0)
 			break;
@@ -216,7 +216,7 @@ static void probe_child(int procs_fd, int rd, int wr, long page)
 }
 
 /* Makes the cgroup and its charged child; 0 when it is ready to be sampled. */
-int memcg_probe_start(int hier_fd, struct memcg_probe *p)
+int memcg_probe_start(int hier_fd, const char *tmpdir, struct memcg_probe *p)
 {
 	int procs, up[2], down[2];
 	char c;
@@ -247,7 +247,7 @@ int memcg_probe_start(int hier_fd, struct memcg_probe *p)
 	if (p->pid == 0) {
 		close(up[0]);
 		close(down[1]);
-		probe_child(procs, down[0], up[1], sysconf(_SC_PAGESIZE));
+		probe_child(procs, down[0], up[1], sysconf(_SC_PAGESIZE), tmpdir);
 	}
 	close(procs);
 	close(up[1]);

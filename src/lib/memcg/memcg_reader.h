@@ -1,5 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
-/* The memcg reader's insides, shared by memcg.c (table, text) and memcg_bpf.c. */
+/*
+ * The memcg reader's insides: the reader, the cgroup table every backend shares, the
+ * text reading of a cgroup's statistics, and the operations struct of a backend.
+ *
+ * Files of src/lib/memcg, each using only those above it (no cycle):
+ *
+ *   memcg_catalog.c   the statistics catalog and the text parsers (memcg_int.h)
+ *   memcg_table.c     the cgroup table, text reading of a cgroup's statistics,
+ *                     snapshot rows, the reader's notes
+ *   memcg_probe.c     the verification cgroup (core slot verification)
+ *   memcg_text.c      the text backend (memcg_text_ops): walks the directory tree
+ *   memcg_iter.c      what the two iterator backends share (memcg_iter.h): loading,
+ *                     running, planning sources, records -> rows
+ *   memcg_kfunc.c     the kfunc backend (memcg_kfunc_ops): resolves the kernel's items
+ *   memcg_core.c      the core backend (memcg_core_ops): verifies the vmstats slots
+ *   memcg_backends.c  the backend table, best first (probe/backends.h)
+ *   memcg.c           the public reader: open (the choice walks the table), read, close
+ */
 #ifndef MMS_MEMCG_READER_H
 #define MMS_MEMCG_READER_H
 
@@ -28,7 +45,30 @@ struct text_plan {
 	int slot[MF_NR][MMS_MEMCG_STATS_MAX];
 };
 
-struct memcg_be;
+struct mms_memcg_reader;
+
+/*
+ * A memcg backend (the `ops` of an entry of mms_memcg_backends[]). Every statistic
+ * starts served by text (r->source[i] "text", or "none" when this cgroup version
+ * lacks it); a backend's open takes over those it can serve (r->source[i], clearing
+ * r->text_mask's bit) and keeps its state in r->be.
+ */
+struct memcg_backend_ops {
+	const char *name;   /* "kfunc", "core", "text": as in the table */
+	bool live_only;     /* reads the running kernel, never a --root tree */
+	/* 0, or a negative errno with err filled; on failure nothing is left in r->be. */
+	int (*open)(struct mms_memcg_reader *r, struct mms_error *err);
+	/* One snapshot into s (r->gen is the new generation): 0 or a negative errno. */
+	int (*read)(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s);
+	/* Frees r->be; r->be may be NULL. */
+	void (*close)(struct mms_memcg_reader *r);
+};
+
+extern const struct memcg_backend_ops memcg_kfunc_ops;
+extern const struct memcg_backend_ops memcg_core_ops;
+extern const struct memcg_backend_ops memcg_text_ops;
+
+#define MEMCG_NOTES_MAX 4
 
 struct mms_memcg_reader {
 	struct mms_host host;
@@ -38,7 +78,8 @@ struct mms_memcg_reader {
 	uint64_t root_id;
 	int version;              /* 1 or 2 */
 	bool self_only;
-	int verbose;
+	enum mms_memcg_verify_cgroup verify_cgroup;
+	const char *tmpdir;       /* the caller's, for the verification cgroup */
 	const char *backend;
 	int nr_stats;
 	int stats[MMS_MEMCG_STATS_MAX];
@@ -47,7 +88,11 @@ struct mms_memcg_reader {
 	uint64_t text_mask;       /* stats text serves on every row */
 	uint64_t root_text_mask;  /* ... and also on the hierarchy's root row */
 	struct text_plan plan_all, plan_root;
-	struct memcg_be *bpf;     /* NULL: text backend */
+	const struct memcg_backend_ops *ops; /* the backend chosen */
+	void *be;                 /* its state */
+	/* what the caller may want to tell the user (mms_memcg_reader_note()) */
+	int nr_notes;
+	char notes[MEMCG_NOTES_MAX][160];
 	/* the table */
 	struct cg_ent *ents;
 	int nr_ents, cap_ents;
@@ -59,31 +104,36 @@ struct mms_memcg_reader {
 	struct mms_error err;     /* the last parse error */
 };
 
+/* memcg_table.c: the table (id -> row), rows appended to a snapshot, notes. */
 struct cg_ent *memcg_ent_find(struct mms_memcg_reader *r, uint64_t id);
 struct cg_ent *memcg_ent_add(struct mms_memcg_reader *r, uint64_t id, char *path);
+/* Forgets rows not seen in generation r->gen. */
+void memcg_table_prune(struct mms_memcg_reader *r);
+void memcg_table_free(struct mms_memcg_reader *r);
+/* "/a" + "b" -> "/a/b"; the root is "/". NULL on ENOMEM. */
+char *memcg_child_path(const char *parent, const char *name);
+/* The path under the reader's root for openat(rootfd, ...): "." for the root. */
+const char *memcg_rel_path(const char *path);
 void memcg_plan_build(struct mms_memcg_reader *r, uint64_t mask, struct text_plan *plan);
 int memcg_text_fill(struct mms_memcg_reader *r, struct cg_ent *e, const struct text_plan *plan,
 		    uint64_t *values, uint64_t *present);
 void memcg_snap_add(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s,
 		    const struct cg_ent *e, const uint64_t *values, uint64_t present);
+void memcg_note(struct mms_memcg_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /*
  * memcg_probe.c: the verification cgroup, "mmscope-verify-PID" beside the hierarchy's
  * root, holding a child that charges known, distinct amounts of each kind of memory
- * until memcg_probe_stop() lets it go and removes the cgroup.
+ * until memcg_probe_stop() lets it go and removes the cgroup. tmpdir (NULL: none) is
+ * tried before /var/tmp for the dirty page cache.
  */
 struct memcg_probe {
 	pid_t pid;
 	int ctl;      /* write end: closing it lets the child go */
 	char name[64];
 };
-int memcg_probe_start(int hier_fd, struct memcg_probe *p);
+int memcg_probe_start(int hier_fd, const char *tmpdir, struct memcg_probe *p);
 void memcg_probe_stop(int hier_fd, struct memcg_probe *p);
-
-/* memcg_bpf.c: picks and opens the backend (text needs nothing), reads, closes. */
-int memcg_backend_open(struct mms_memcg_reader *r, enum mms_memcg_backend want,
-		       struct mms_error *err);
-int memcg_bpf_read(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s);
-void memcg_bpf_close(struct mms_memcg_reader *r);
 
 #endif

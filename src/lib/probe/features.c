@@ -77,16 +77,6 @@ static bool needs_live(struct mms_features *fs, struct mms_feature_result *r)
 	return true;
 }
 
-static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return 0;
-}
-
-static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return vfprintf(stderr, fmt, ap);
-}
-
 /* ---- BTF and kfuncs ---- */
 
 static void probe_btf(struct mms_features *fs, struct mms_feature_result *r)
@@ -142,7 +132,6 @@ static struct probe_bpf *load_one(struct mms_features *fs, struct mms_feature_re
 	struct bpf_program *p;
 	int err;
 
-	libbpf_set_print(fs->verbose ? verbose_print : quiet_print);
 	skel = probe_bpf__open();
 	if (!skel) {
 		set(r, MMS_PROBE_NO, "%s: cannot open probe object: %s", what, strerror(errno));
