@@ -4,7 +4,7 @@
  * on kernels without the memcg kfuncs (6.1 .. 6.19), on cgroup v1 and v2 hierarchies.
  * Page counters and memory_events[] are read directly; the vmstats state[] and
  * events[] arrays are read whole and picked by the slots user space verified against
- * the kernel's own memory.stat (see memcg_bpf.c): the dense slot order is not in BTF.
+ * the kernel's own memory.stat (see src/lib/memcg/memcg_core.c): the dense slot order is not in BTF.
  * Values are as fresh as the last rstat flush (the kernel flushes every 2 s, and each
  * memory.stat read flushes), exactly what memory.stat shows at that moment.
  *
