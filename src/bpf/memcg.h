@@ -2,7 +2,8 @@
 /*
  * The contract between the memcg iterators (memcg.bpf.c: CO-RE, memcg_kfunc.bpf.c:
  * kfuncs) and their loader (src/lib/memcg/memcg_iter.c, memcg_core.c,
- * memcg_kfunc.c): what user space asks for (one source per output slot) and the fixed-size record the iterator writes per cgroup.
+ * memcg_kfunc.c): what user space asks for (one source per output slot) and the
+ * fixed-size record the iterator writes per cgroup.
  *
  * Records go into an mmap-able array map, not through the seq_file: bpf_seq_read()
  * has a fixed 8-page buffer and the cgroup iterator refuses to resume a walk in a
