@@ -57,11 +57,18 @@ int cli_fail_read(struct cli *cli, int rc, const struct mms_error *err)
 	}
 }
 
+void cli_print_usage(const struct command *c, FILE *out)
+{
+	fprintf(out, "usage: mmscope [-j] [--root DIR] [-v] %s %s", c->name, c->usage);
+	fprintf(out, "%s.\n", c->summary);
+}
+
 int cli_usage(struct cli *cli, const char *why)
 {
 	if (why)
 		cli_fail(cli, EXIT_USAGE, "%s", why);
-	cli_print_help(cli->cmd, stderr);
+	if (cli->command)
+		cli_print_usage(cli->command, stderr);
 	return EXIT_USAGE;
 }
 
@@ -107,6 +114,28 @@ int cli_parse_interval(struct cli *cli, int argc, char **argv, int optind, doubl
 	return 0;
 }
 
+int cli_parse_seconds(struct cli *cli, const char *opt, const char *s, double max,
+		      double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > max) {
+		cli_fail(cli, EXIT_USAGE, "%s '%s': expected seconds above 0 and at most %.15g", opt, s,
+			 max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_parse_duration(struct cli *cli, const char *s, double *out)
+{
+	return cli_parse_seconds(cli, "-d", s, CLI_DURATION_MAX, out);
+}
+
 static void on_stop(int sig)
 {
 	cli_stop = 1;
@@ -139,17 +168,33 @@ uint64_t cli_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/*
+ * The option getopt_long stopped at, into buf. optopt is the letter of a short
+ * option; for a long one it is 0 when unknown, else the option's value (a letter,
+ * or >= 256: no name), so the argument names a long option. A short option inside
+ * a cluster ("-Hx") leaves optind on its word: arg is then the word before it.
+ */
+static const char *bad_option_name(int c, const char *arg, char *buf, size_t size)
+{
+	bool is_long = !strncmp(arg, "--", 2) && arg[2];
+
+	if (is_long && (c == ':' || !optopt || strchr(arg, '=')))
+		snprintf(buf, size, "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(buf, size, "-%c", optopt);
+	return buf;
+}
+
 int cli_bad_option(struct cli *cli, int c, const char *arg)
 {
-	char why[128];
+	char why[160], name[100];
 
-	/* optopt is the short option's letter; for a long option it is its value
-	 * (>= 256 for ours) or 0, and the argument itself names it. */
-	if (optopt && optopt < 256)
-		snprintf(why, sizeof(why), c == ':' ? "option -%c needs a value" :
-			 "unknown option -%c", optopt);
+	bad_option_name(c, arg, name, sizeof(name));
+	if (c == ':')
+		snprintf(why, sizeof(why), "option %s needs a value", name);
+	else if (optopt && name[1] == '-')
+		snprintf(why, sizeof(why), "option %s takes no value", name);
 	else
-		snprintf(why, sizeof(why), c == ':' ? "option %s needs a value" :
-			 "unknown option %s", arg);
+		snprintf(why, sizeof(why), "unknown option %s", name);
 	return cli_usage(cli, why);
 }

@@ -24,12 +24,10 @@ static const char *const who_names[MMS_COMPACT_WHO] = { "direct", "kcompactd", "
 struct compact_ctx {
 	struct cli *cli;
 	struct trace_args args;
-	struct mms_cgroup_paths *paths;
+	struct trace_stats st;
 	struct mms_gfp_layout gfp;
 	struct mms_hist hist[MMS_COMPACT_WHO];
-	struct groups cg_hists, procs, cgroups;
 	uint64_t events, total_ns, by_who[MMS_COMPACT_WHO], by_status[MMS_COMPACT_RESULTS];
-	uint64_t start_ns, last_tick_ns;
 	bool header;
 };
 
@@ -51,7 +49,7 @@ static void print_run(struct compact_ctx *c, const struct compact_event *e)
 
 	mms_btf_enum_name("migrate_mode", "MIGRATE_", e->mode, mode, sizeof(mode));
 	mms_btf_enum_name("compact_result", "COMPACT_", e->status, status, sizeof(status));
-	trace_cgroup_name(c->paths, e->memcg_id, cg, sizeof(cg));
+	trace_cgroup_name(c->st.paths, e->memcg_id, cg, sizeof(cg));
 	if (fi == INT32_MIN)
 		snprintf(idx, sizeof(idx), "-");
 	else
@@ -90,7 +88,6 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct compact_ctx *c = ctx;
 	const struct compact_event *e = data;
-	struct group *g;
 
 	if (size < sizeof(*e) || e->who >= MMS_COMPACT_WHO)
 		return 0;
@@ -99,71 +96,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	c->by_who[e->who]++;
 	if (e->status >= 0 && e->status < MMS_COMPACT_RESULTS)
 		c->by_status[e->status]++;
-	mms_hist_add(&c->hist[e->who], e->latency_ns);
-	if (c->args.per_cgroup && (g = groups_get(&c->cg_hists, e->memcg_id << 2 | e->who))) {
-		g->memcg_id = e->memcg_id;
-		mms_hist_add(&g->lat.hist, e->latency_ns);
-	}
-	if ((g = groups_get(&c->procs, e->tgid))) {
-		g->pid = e->tgid;
-		memcpy(g->comm, e->comm, sizeof(g->comm));
-		g->total_ns += e->latency_ns;
-		mms_lat_add(&g->lat, e->latency_ns);
-	}
-	if ((g = groups_get(&c->cgroups, e->memcg_id))) {
-		g->memcg_id = e->memcg_id;
-		g->total_ns += e->latency_ns;
-		mms_lat_add(&g->lat, e->latency_ns);
-	}
+	trace_stats_add_hist(&c->st, e->memcg_id, e->who, e->latency_ns);
+	trace_stats_add(&c->st, e->tgid, e->comm, e->memcg_id, e->latency_ns);
 	if (!c->args.hist)
 		print_run(c, e);
-	return 0;
-}
-
-static void print_hists(struct compact_ctx *c, uint64_t now)
-{
-	char title[320], cg[256];
-
-	for (int w = 0; w < MMS_COMPACT_WHO; w++) {
-		if (c->cli->json) {
-			json_emit(json_pack("{s:s,s:I,s:I,s:s,s:o}", "type", "histogram", "ts_ns",
-					    (json_int_t)now, "interval_ns",
-					    (json_int_t)(now - c->last_tick_ns), "who", who_names[w],
-					    "latency", hist_json(&c->hist[w])));
-		} else {
-			snprintf(title, sizeof(title), "%s compaction latency", who_names[w]);
-			hist_print(&c->hist[w], title, stdout);
-		}
-		memset(&c->hist[w], 0, sizeof(c->hist[w]));
-	}
-	for (size_t i = 0; i < c->cg_hists.n; i++) {
-		struct group *g = &c->cg_hists.v[i];
-
-		if (!g->lat.hist.count)
-			continue;
-		trace_cgroup_name(c->paths, g->memcg_id, cg, sizeof(cg));
-		if (c->cli->json) {
-			json_emit(json_pack("{s:s,s:I,s:s,s:s,s:o}", "type", "histogram", "ts_ns",
-					    (json_int_t)now, "who", who_names[g->key & 3], "cgroup",
-					    cg, "latency", hist_json(&g->lat.hist)));
-		} else {
-			snprintf(title, sizeof(title), "%s compaction latency, cgroup %s",
-				 who_names[g->key & 3], cg);
-			hist_print(&g->lat.hist, title, stdout);
-		}
-		memset(&g->lat.hist, 0, sizeof(g->lat.hist));
-	}
-	c->last_tick_ns = now;
-	fflush(stdout);
-}
-
-static int on_tick(void *ctx, uint64_t now)
-{
-	struct compact_ctx *c = ctx;
-
-	if (!c->cli->json)
-		printf("--- %.1f s\n", (now - c->start_ns) / 1e9);
-	print_hists(c, now);
 	return 0;
 }
 
@@ -189,12 +125,11 @@ static void print_summary(struct compact_ctx *c, struct mms_tracer *t,
 		json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o,s:o}", "type", "summary", "events",
 				      (json_int_t)c->events, "total_ns",
 				      (json_int_t)c->total_ns, "duration_ns",
-				      (json_int_t)(now - c->start_ns), "who", who, "results", results,
+				      (json_int_t)(now - c->st.start_ns), "who", who, "results", results,
 				      "suitable", suitable);
 
 		trace_loss_json(o, loss);
-		json_object_set_new(o, "processes", trace_groups_json(&c->procs, c->args.top, "runs", c->paths, true));
-		json_object_set_new(o, "cgroups", trace_groups_json(&c->cgroups, c->args.top, "runs", c->paths, false));
+		trace_stats_json(&c->st, o, "runs");
 		json_emit(o);
 		return;
 	}
@@ -203,7 +138,7 @@ static void print_summary(struct compact_ctx *c, struct mms_tracer *t,
 
 	printf("\nsummary over %.1f s: %llu compaction runs, %.3f ms; %s\n"
 	       "  by who %s\n  by result %s\n  compaction_suitable verdicts %s\n",
-	       (now - c->start_ns) / 1e9, (unsigned long long)c->events, c->total_ns / 1e6,
+	       (now - c->st.start_ns) / 1e9, (unsigned long long)c->events, c->total_ns / 1e6,
 	       trace_loss_text(loss, lost, sizeof(lost)), w, r, s);
 	free(w);
 	free(r);
@@ -211,64 +146,55 @@ static void print_summary(struct compact_ctx *c, struct mms_tracer *t,
 	json_decref(who);
 	json_decref(results);
 	json_decref(suitable);
-	groups_sort(&c->procs, false);
-	for (size_t i = 0; i < c->procs.n && (int)i < c->args.top; i++) {
+	groups_sort(&c->st.procs, false);
+	for (size_t i = 0; i < c->st.procs.n && (int)i < c->args.top; i++) {
 		uint64_t p[3];
 
-		group_percentiles(&c->procs.v[i], p);
+		group_percentiles(&c->st.procs.v[i], p);
 		printf("  %-16s %7u runs %llu total %.3f ms p50 %.3f p99 %.3f max %.3f ms\n",
-		       c->procs.v[i].comm, c->procs.v[i].pid,
-		       (unsigned long long)c->procs.v[i].lat.hist.count,
-		       c->procs.v[i].total_ns / 1e6, p[0] / 1e6, p[1] / 1e6, p[2] / 1e6);
+		       c->st.procs.v[i].comm, c->st.procs.v[i].pid,
+		       (unsigned long long)c->st.procs.v[i].lat.hist.count,
+		       c->st.procs.v[i].total_ns / 1e6, p[0] / 1e6, p[1] / 1e6, p[2] / 1e6);
 	}
 }
 
-int cmd_compact(struct cli *cli, int argc, char **argv)
+static int run_compact(struct cli *cli, int argc, char **argv);
+
+/* The options are the tracers' own (trace_common.c). */
+const struct command cmd_compact = {
+	.name = "compact",
+	.run = run_compact,
+	.summary = "compaction runs: who, zone, order, mode, result, latency, frag index",
+	.usage = "[-p PID] [-c CGROUP] [--min-ms MS] [-d SECONDS] [-H [--per-cgroup]] [-n N]\n"
+		 "         [INTERVAL [COUNT]]\n"
+		 "  (options as for reclaim)\n",
+};
+
+static int run_compact(struct cli *cli, int argc, char **argv)
 {
+	static const struct trace_kinds kinds = { who_names, MMS_COMPACT_WHO, "who", "compaction" };
 	struct compact_ctx *c = calloc(1, sizeof(*c));
-	struct mms_tracer_opts topts;
-	struct mms_tracer t;
-	struct mms_tracer_loss loss;
-	uint64_t now;
-	char why[600];
 	int rc;
 
 	if (!c)
 		return cli_fail(cli, EXIT_RUNTIME, "out of memory");
 	c->cli = cli;
-	rc = trace_args_parse(cli, argc, argv, &c->args);
-	if (!rc)
-		rc = trace_preflight(cli);
+	rc = trace_stats_setup(&c->st, cli, argc, argv, &c->args, &kinds, c->hist);
 	if (rc)
 		goto out;
-	if (c->args.interval > 0 || c->args.per_cgroup)
-		c->args.hist = true;
 	mms_gfp_layout_read(&c->gfp);
-	trace_stdout_setup();
-	c->paths = trace_cgroup_paths(cli);
-	topts = trace_tracer_opts(cli, &c->args, on_event, c);
-	rc = mms_compact_tracer_open(&t, &topts, why, sizeof(why));
-	if (rc) {
-		rc = trace_fail_open(cli, rc, why);
+	rc = trace_stats_open(&c->st, mms_compact_tracer_open, on_event, c);
+	if (rc)
 		goto out;
-	}
 	if (!cli->json)
 		fprintf(stderr, "Tracing compaction... Ctrl-C to end.\n");
-	c->start_ns = c->last_tick_ns = mms_monotonic_ns();
-	rc = trace_run(&t, &c->args, on_tick, c, &now, &loss);
-
+	rc = trace_stats_run(&c->st);
 	/* The suitable counters are read from the maps before the object goes. */
-	mms_links_destroy(&t.links);
-	if (trace_last_hists_due(&c->args, now, c->last_tick_ns))
-		print_hists(c, now);
-	print_summary(c, &t, &loss, now);
-	mms_tracer_close(&t);
+	print_summary(c, &c->st.t, &c->st.loss, c->st.now);
+	mms_tracer_close(&c->st.t);
 	rc = rc ? cli_fail(cli, EXIT_RUNTIME, "ring buffer: %s", strerror(-rc)) : EXIT_DONE;
 out:
-	groups_free(&c->procs);
-	groups_free(&c->cgroups);
-	groups_free(&c->cg_hists);
-	mms_cgroup_paths_close(c->paths);
+	trace_stats_free(&c->st);
 	free(c);
 	return rc;
 }

@@ -42,15 +42,24 @@ static const char *state_word(enum mms_probe_state st)
 	return st == MMS_PROBE_YES ? "yes" : st == MMS_PROBE_NO ? "no" : "unknown";
 }
 
-int cmd_features(struct cli *cli, int argc, char **argv)
+static int run_features(struct cli *cli, int argc, char **argv);
+
+const struct command cmd_features = {
+	.name = "features",
+	.run = run_features,
+	.summary = "what this kernel offers and which backend each command uses",
+	.usage = "\n",
+};
+
+static int run_features(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { 0 } };
 	struct mms_features *fs;
 	char release[256];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		return cli_usage(cli, NULL);
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+		return cli_bad_option(cli, c, argv[optind - 1]);
 	if (optind < argc)
 		return cli_usage(cli, "features takes no arguments");
 	fs = calloc(1, sizeof(*fs));

@@ -254,7 +254,23 @@ static void print_changes(const struct mms_frag_snapshot *prev, const struct mms
 	fflush(stdout);
 }
 
-int cmd_frag(struct cli *cli, int argc, char **argv)
+static int run_frag(struct cli *cli, int argc, char **argv);
+
+/* One usage for frag and its tracing mode --events (src/cmd/frag_events.c, whose
+ * options are the tracers' own: src/cmd/trace_common.c). */
+const struct command cmd_frag = {
+	.name = "frag",
+	.run = run_frag,
+	.summary = "free blocks, fragmentation and unusable-free-space indices per zone",
+	.usage = "[INTERVAL [COUNT]]\n"
+		 "       mmscope frag --events [-p PID] [-c CGROUP] [-d SECONDS] [-n N] [INTERVAL [COUNT]]\n"
+		 "  INTERVAL           repeat every INTERVAL seconds, showing changes\n"
+		 "  --events           count mm_page_alloc_extfrag events per INTERVAL (default 1 s) by\n"
+		 "                     migrate types and by process, fragmenting (fallback order below\n"
+		 "                     the pageblock order) or not; -p, -c, -d, -n as for reclaim\n",
+};
+
+static int run_frag(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { 0 } };
 	struct mms_frag_snapshot *snap[2];
@@ -268,9 +284,9 @@ int cmd_frag(struct cli *cli, int argc, char **argv)
 	/* --events is a tracing mode with its own options (src/cmd/frag_events.c). */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--events"))
-			return cmd_frag_events(cli, argc, argv);
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		return cli_usage(cli, NULL);
+			return frag_events_run(cli, argc, argv);
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+		return cli_bad_option(cli, c, argv[optind - 1]);
 	rc = cli_parse_interval(cli, argc, argv, optind, &interval, &count, &repeat);
 	if (rc)
 		return rc;

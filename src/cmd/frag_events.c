@@ -282,35 +282,24 @@ static void print_summary(struct fe_ctx *c, const struct mms_tracer_loss *loss, 
 	free(all);
 }
 
-int cmd_frag_events(struct cli *cli, int argc, char **argv)
+int frag_events_run(struct cli *cli, int argc, char **argv)
 {
 	struct fe_ctx *c = calloc(1, sizeof(*c));
 	struct mms_tracer_opts topts = { 0 };
 	struct mms_evloop_opts lopts;
-	char why[600];
 	int rc;
 
 	if (!c)
 		return cli_fail(cli, EXIT_RUNTIME, "out of memory");
 	c->cli = cli;
-	rc = trace_args_parse(cli, argc, argv, &c->args);
-	if (!rc && (c->args.hist || c->args.per_cgroup || c->args.min_ns))
-		rc = cli_usage(cli, "frag --events counts events: -H, --per-cgroup and --min-ms "
-				    "do not apply");
-	if (!rc)
-		rc = trace_preflight(cli);
+	rc = trace_setup(cli, argc, argv, TRACE_COUNTS, &c->args);
 	if (rc)
 		goto out;
-	if (c->args.interval <= 0)
-		c->args.interval = 1;
 	c->pageblock_order = mms_extfrag_pageblock_order(&c->pageblock_source);
-	topts = trace_tracer_opts(cli, &c->args, NULL, NULL);
 	topts.pageblock_order = c->pageblock_order;
-	rc = mms_extfrag_tracer_open(&c->t, &topts, why, sizeof(why));
-	if (rc) {
-		rc = trace_fail_open(cli, rc, why);
+	rc = trace_open(cli, &c->args, &topts, mms_extfrag_tracer_open, &c->t);
+	if (rc)
 		goto out;
-	}
 	if (!cli->json)
 		fprintf(stderr, "Counting extfrag events (pageblock order %d, %s)... Ctrl-C to end.\n",
 			c->pageblock_order,

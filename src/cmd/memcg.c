@@ -301,7 +301,24 @@ static int open_fail(struct cli *cli, const char *root, int e, const struct mms_
 	}
 }
 
-int cmd_memcg(struct cli *cli, int argc, char **argv)
+static int run_memcg(struct cli *cli, int argc, char **argv);
+
+const struct command cmd_memcg = {
+	.name = "memcg",
+	.run = run_memcg,
+	.summary = "memory statistics of every cgroup under a root (v1 and v2)",
+	.usage = "[ROOT] [-s STAT,...] [--sort STAT] [-n N] [--backend B] [--self] [INTERVAL [COUNT]]\n"
+		 "  ROOT               cgroup directory (default: the memory controller's mount)\n"
+		 "  -s, --stats LIST   statistics, named as cgroup v2 names them (anon,file,pgfault,\n"
+		 "                     usage,limit,high,swap,events_oom_kill,some_avg10,...)\n"
+		 "  --sort STAT        largest first by STAT (default: by path)\n"
+		 "  -n, --top N        only the first N rows\n"
+		 "  --backend B        auto (default), kfunc, core or text\n"
+		 "  --self             ROOT alone, not its descendants\n"
+		 "  INTERVAL [COUNT]   repeat; counters are shown as rates per second\n",
+};
+
+static int run_memcg(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "stats", required_argument, NULL, 's' },
@@ -322,7 +339,7 @@ int cmd_memcg(struct cli *cli, int argc, char **argv)
 	long count = 0;
 	bool repeat;
 
-	while ((c = getopt_long(argc, argv, "s:n:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:n:", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if ((rc = parse_stats(cli, optarg, stats, &nr)))
@@ -351,7 +368,7 @@ int cmd_memcg(struct cli *cli, int argc, char **argv)
 			o.self_only = true;
 			break;
 		default:
-			return cli_usage(cli, NULL);
+			return cli_bad_option(cli, c, argv[optind - 1]);
 		}
 	}
 	/* ROOT is the first positional argument that is not a number. */
@@ -360,6 +377,11 @@ int cmd_memcg(struct cli *cli, int argc, char **argv)
 	rc = cli_parse_interval(cli, argc, argv, optind, &interval, &count, &repeat);
 	if (rc)
 		return rc;
+	/*
+	 * Not the library's default set (opts.stats NULL): that one also has
+	 * file_writeback and workingset_refault_file, two more columns than this
+	 * command has always printed. Kept until the two are made one on purpose.
+	 */
 	if (!nr) {
 		static const char *const defaults[] = { "usage", "limit", "anon", "file", "shmem",
 							"file_mapped", "file_dirty", "pgfault",

@@ -236,7 +236,17 @@ static void print_json(const struct report *r)
 	json_emit(doc);
 }
 
-int cmd_report(struct cli *cli, int argc, char **argv)
+static int run_report(struct cli *cli, int argc, char **argv);
+
+const struct command cmd_report = {
+	.name = "report",
+	.run = run_report,
+	.summary = "one-screen health report with findings and advice",
+	.usage = "[-i SECONDS]\n"
+		 "  -i, --interval S   window for counter rates (default 1)\n",
+};
+
+static int run_report(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "interval", required_argument, NULL, 'i' },
 					       { 0 } };
@@ -245,14 +255,12 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	double window = 1.0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "i:", opts, NULL)) != -1) {
-		char *end;
-
+	while ((c = getopt_long(argc, argv, ":i:", opts, NULL)) != -1) {
 		if (c != 'i')
-			return cli_usage(cli, NULL);
-		window = strtod(optarg, &end);
-		if (*end || end == optarg || !(window > 0 && window <= 3600))
-			return cli_usage(cli, "--interval must be seconds above 0, at most 3600");
+			return cli_bad_option(cli, c, argv[optind - 1]);
+		/* A window, not a duration: at most an hour of waiting for one report. */
+		if (cli_parse_seconds(cli, "--interval", optarg, 3600, &window))
+			return EXIT_USAGE;
 	}
 	if (optind < argc)
 		return cli_usage(cli, "report takes no arguments");

@@ -52,7 +52,19 @@ static json_t *json_str_or_null(const char *s)
 
 /* ---- options ---- */
 
-/* getopt returned ':' (a value is missing) or '?' (an unknown option). */
+static int run_thp(struct cli *cli, int argc, char **argv);
+
+const struct command cmd_thp = {
+	.name = "thp",
+	.run = run_thp,
+	.summary = "THP and mTHP settings, counters, per-process huge pages, advice",
+	.usage = "[-p PID] [-n N] [INTERVAL [COUNT]]\n"
+		 "  -p, --pid PID      only this process's AnonHugePages\n"
+		 "  -n, --top N        processes listed (default 10)\n"
+		 "  INTERVAL           rate window in seconds (default 1); with COUNT, repeat\n"
+		 "                     (under --root: one reading, no rates, unless INTERVAL is given)\n",
+};
+
 static int parse_options(struct thp_run *r, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -64,7 +76,6 @@ static int parse_options(struct thp_run *r, int argc, char **argv)
 	long v;
 	int c, rc;
 
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:n:", opts, NULL)) != -1) {
 		if (c == 'p' && cli_parse_long(r->cli, "-p", optarg, 1, INT_MAX, &v))
 			return EXIT_USAGE;
@@ -506,7 +517,7 @@ static int run(struct thp_run *r)
 	return rc;
 }
 
-int cmd_thp(struct cli *cli, int argc, char **argv)
+static int run_thp(struct cli *cli, int argc, char **argv)
 {
 	struct thp_run *r = calloc(1, sizeof(*r));
 	int rc;

@@ -9,73 +9,89 @@
 #include <unistd.h>
 
 #include "cmd/trace_common.h"
+#include "output/view.h"
 
-enum { OPT_MIN_MS = 1000, OPT_PER_CGROUP };
+enum { OPT_MIN_MS = 1000, OPT_PER_CGROUP, OPT_EVENTS };
 
-int trace_args_parse(struct cli *cli, int argc, char **argv, struct trace_args *a)
+/* The options of every tracing command; frag --events adds its mode switch. */
+#define TRACE_OPTIONS                                                   \
+	{ "pid", required_argument, NULL, 'p' },                        \
+	{ "cgroup", required_argument, NULL, 'c' },                     \
+	{ "min-ms", required_argument, NULL, OPT_MIN_MS },              \
+	{ "duration", required_argument, NULL, 'd' },                   \
+	{ "hist", no_argument, NULL, 'H' },                             \
+	{ "per-cgroup", no_argument, NULL, OPT_PER_CGROUP },            \
+	{ "top", required_argument, NULL, 'n' }
+
+static int parse_min_ms(struct cli *cli, const char *s, uint64_t *ns)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "min-ms", required_argument, NULL, OPT_MIN_MS },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "hist", no_argument, NULL, 'H' },
-		{ "per-cgroup", no_argument, NULL, OPT_PER_CGROUP },
-		{ "top", required_argument, NULL, 'n' },
-		{ "events", no_argument, NULL, 'E' }, /* frag --events: its own mode switch */
-		{ 0 },
-	};
-	char why[600], *end;
-	long v;
-	int c, rc;
+	char *end;
 	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(d) || d < 0 || d > 3.6e6)
+		return cli_usage(cli, "--min-ms must be a number of milliseconds >= 0");
+	*ns = (uint64_t)(d * 1e6);
+	return 0;
+}
+
+/* One option c with its value; 0 or an exit status (message printed). */
+static int parse_one(struct cli *cli, int c, struct trace_args *a)
+{
+	char why[600];
+	long v;
+
+	switch (c) {
+	case 'p':
+		if (cli_parse_long(cli, "-p", optarg, 1, 0x3fffffff, &v))
+			return EXIT_USAGE;
+		a->filter.tgid = (uint32_t)v;
+		return 0;
+	case 'c':
+		if (mms_task_filter_cgroup(&cli->host, optarg, &a->filter, why, sizeof(why)))
+			return cli_fail(cli, EXIT_USAGE, "%s", why);
+		return 0;
+	case OPT_MIN_MS:
+		return parse_min_ms(cli, optarg, &a->min_ns);
+	case 'd':
+		return cli_parse_duration(cli, optarg, &a->duration) ? EXIT_USAGE : 0;
+	case 'H':
+		a->hist = true;
+		return 0;
+	case OPT_PER_CGROUP:
+		a->per_cgroup = true;
+		return 0;
+	case 'n':
+		if (cli_parse_long(cli, "-n", optarg, 1, 100000, &v))
+			return EXIT_USAGE;
+		a->top = (int)v;
+		return 0;
+	case OPT_EVENTS:
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+static int parse_args(struct cli *cli, int argc, char **argv, enum trace_mode mode,
+		      struct trace_args *a)
+{
+	static const struct option latency_opts[] = { TRACE_OPTIONS, { 0 } };
+	static const struct option count_opts[] = {
+		TRACE_OPTIONS, { "events", no_argument, NULL, OPT_EVENTS }, { 0 },
+	};
+	int c, rc;
 	bool given;
 
 	memset(a, 0, sizeof(*a));
 	a->top = 10;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:c:d:Hn:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (cli_parse_long(cli, "-p", optarg, 1, 0x3fffffff, &v))
-				return EXIT_USAGE;
-			a->filter.tgid = (uint32_t)v;
-			break;
-		case 'c':
-			rc = mms_task_filter_cgroup(&cli->host, optarg, &a->filter, why, sizeof(why));
-			if (rc)
-				return cli_fail(cli, EXIT_USAGE, "%s", why);
-			break;
-		case OPT_MIN_MS:
-			errno = 0;
-			d = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(d) || d < 0 || d > 3.6e6)
-				return cli_usage(cli, "--min-ms must be a number of milliseconds >= 0");
-			a->min_ns = (uint64_t)(d * 1e6);
-			break;
-		case 'd':
-			errno = 0;
-			d = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(d) || d <= 0 || d > 86400 * 365)
-				return cli_usage(cli, "-d must be a number of seconds above 0");
-			a->duration = d;
-			break;
-		case 'H':
-			a->hist = true;
-			break;
-		case OPT_PER_CGROUP:
-			a->per_cgroup = true;
-			break;
-		case 'n':
-			if (cli_parse_long(cli, "-n", optarg, 1, 100000, &v))
-				return EXIT_USAGE;
-			a->top = (int)v;
-			break;
-		case 'E':
-			break;
-		default:
-			return cli_usage(cli, NULL);
-		}
+	while ((c = getopt_long(argc, argv, ":p:c:d:Hn:",
+				mode == TRACE_COUNTS ? count_opts : latency_opts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return cli_bad_option(cli, c, argv[optind - 1]);
+		if ((rc = parse_one(cli, c, a)))
+			return rc;
 	}
 	rc = cli_parse_interval(cli, argc, argv, optind, &a->interval, &a->count, &given);
 	if (rc)
@@ -85,15 +101,38 @@ int trace_args_parse(struct cli *cli, int argc, char **argv, struct trace_args *
 	return 0;
 }
 
-int trace_preflight(struct cli *cli)
+/* What a mode makes of the options: the implied -H, the default interval. */
+static int apply_mode(struct cli *cli, enum trace_mode mode, struct trace_args *a)
 {
-	if (!mms_host_is_live(&cli->host))
-		return cli_fail(cli, EXIT_UNSUPPORTED,
-				"traces the running kernel with BPF: not possible under --root");
+	if (mode == TRACE_LATENCIES) {
+		/* INTERVAL means periodic histograms, and so do histograms per cgroup. */
+		if (a->interval > 0 || a->per_cgroup)
+			a->hist = true;
+		return 0;
+	}
+	if (a->hist || a->per_cgroup || a->min_ns)
+		return cli_usage(cli, "frag --events counts events: -H, --per-cgroup and --min-ms "
+				      "do not apply");
+	if (a->interval <= 0)
+		a->interval = 1;
 	return 0;
 }
 
-int trace_fail_open(struct cli *cli, int err, const char *why)
+int trace_setup(struct cli *cli, int argc, char **argv, enum trace_mode mode,
+		struct trace_args *a)
+{
+	int rc = parse_args(cli, argc, argv, mode, a);
+
+	if (!rc)
+		rc = apply_mode(cli, mode, a);
+	if (!rc && !mms_host_is_live(&cli->host))
+		rc = cli_fail(cli, EXIT_UNSUPPORTED,
+			      "traces the running kernel with BPF: not possible under --root");
+	return rc;
+}
+
+/* A failed tracer open: exit 3 when the kernel or privileges cannot do it, else 1. */
+static int fail_open(struct cli *cli, int err, const char *why)
 {
 	switch (err) {
 	case -EPERM:
@@ -149,12 +188,32 @@ void trace_loop_opts(const struct trace_args *a, struct mms_evloop_opts *o,
 	o->out = stdout;
 }
 
-struct mms_tracer_opts trace_tracer_opts(const struct cli *cli, const struct trace_args *a,
-					 ring_buffer_sample_fn on_event, void *ctx)
+/*
+ * MMSCOPE_FAULT=attach: the tests' hook making the last attach fail with the
+ * other links live (tests/integration/t0520-trace-cleanup.sh). Read here, not in
+ * the library, which never reads the environment.
+ */
+static bool fault_attach(void)
 {
-	return (struct mms_tracer_opts){ .filter = a->filter, .min_ns = a->min_ns,
-					 .verbose = cli->verbose, .on_event = on_event,
-					 .ctx = ctx };
+	const char *fault = getenv("MMSCOPE_FAULT");
+
+	return fault && !strcmp(fault, "attach");
+}
+
+int trace_open(struct cli *cli, const struct trace_args *a, struct mms_tracer_opts *o,
+	       int (*open)(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+			   size_t size),
+	       struct mms_tracer *t)
+{
+	char why[600];
+	int rc;
+
+	o->filter = a->filter;
+	o->min_ns = a->min_ns;
+	o->verbose = cli->verbose;
+	o->fail_last_attach = fault_attach();
+	rc = open(t, o, why, sizeof(why));
+	return rc ? fail_open(cli, rc, why) : 0;
 }
 
 int trace_run(struct mms_tracer *t, const struct trace_args *a, int (*tick)(void *, uint64_t),
@@ -250,6 +309,158 @@ void trace_json_event(json_t *o)
 	json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	fputc('\n', stdout);
 	json_decref(o);
+}
+
+/* ---- what reclaim and compact keep ---- */
+
+int trace_stats_setup(struct trace_stats *s, struct cli *cli, int argc, char **argv,
+		      struct trace_args *a, const struct trace_kinds *kinds, struct mms_hist *hist)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = trace_setup(cli, argc, argv, TRACE_LATENCIES, a);
+	if (rc)
+		return rc;
+	s->cli = cli;
+	s->args = a;
+	s->kinds = *kinds;
+	s->hist = hist;
+	trace_stdout_setup();
+	s->paths = trace_cgroup_paths(cli);
+	return 0;
+}
+
+void trace_stats_add(struct trace_stats *s, uint32_t tgid, const char comm[16],
+		     uint64_t memcg_id, uint64_t latency_ns)
+{
+	struct group *g = groups_get(&s->procs, tgid);
+
+	if (g) {
+		g->pid = tgid;
+		memcpy(g->comm, comm, sizeof(g->comm));
+		g->total_ns += latency_ns;
+		mms_lat_add(&g->lat, latency_ns);
+	}
+	g = groups_get(&s->cgroups, memcg_id);
+	if (g) {
+		g->memcg_id = memcg_id;
+		g->total_ns += latency_ns;
+		mms_lat_add(&g->lat, latency_ns);
+	}
+}
+
+void trace_stats_add_hist(struct trace_stats *s, uint64_t memcg_id, int kind,
+			  uint64_t latency_ns)
+{
+	struct group *g;
+
+	mms_hist_add(&s->hist[kind], latency_ns);
+	if (!s->args->per_cgroup)
+		return;
+	g = groups_get(&s->cg_hists, memcg_id << 2 | (uint64_t)kind);
+	if (g) {
+		g->memcg_id = memcg_id;
+		g->counts[0]++;
+		mms_hist_add(&g->lat.hist, latency_ns);
+	}
+}
+
+/*
+ * One histogram as a JSON line ({"type", "ts_ns", ["interval_ns",] kind key,
+ * ["cgroup",] "latency"}) or a titled text block, then emptied for the next window.
+ */
+static void hist_put(const struct trace_stats *s, struct mms_hist *h, int kind, const char *cg,
+		     uint64_t now)
+{
+	const char *name = s->kinds.names[kind];
+	char title[320];
+
+	if (s->cli->json) {
+		json_t *o = json_pack("{s:s,s:I}", "type", "histogram", "ts_ns", (json_int_t)now);
+
+		if (!cg)
+			json_object_set_new(o, "interval_ns",
+					    json_integer((json_int_t)(now - s->last_tick_ns)));
+		json_object_set_new(o, s->kinds.key, json_string(name));
+		if (cg)
+			json_object_set_new(o, "cgroup", json_string(cg));
+		json_object_set_new(o, "latency", hist_json(h));
+		json_emit(o);
+	} else {
+		snprintf(title, sizeof(title), "%s %s latency%s%s", name, s->kinds.what,
+			 cg ? ", cgroup " : "", cg ? cg : "");
+		hist_print(h, title, stdout);
+	}
+	memset(h, 0, sizeof(*h));
+}
+
+/* Prints and empties the window's histograms: per kind, then per cgroup and kind. */
+static void stats_hists(struct trace_stats *s, uint64_t now)
+{
+	char cg[256];
+
+	for (int k = 0; k < s->kinds.nr; k++)
+		hist_put(s, &s->hist[k], k, NULL, now);
+	for (size_t i = 0; i < s->cg_hists.n; i++) {
+		struct group *g = &s->cg_hists.v[i];
+
+		if (!g->lat.hist.count)
+			continue;
+		trace_cgroup_name(s->paths, g->memcg_id, cg, sizeof(cg));
+		hist_put(s, &g->lat.hist, (int)(g->key & 3), cg, now);
+	}
+	s->last_tick_ns = now;
+	fflush(stdout);
+}
+
+static int stats_tick(void *ctx, uint64_t now)
+{
+	struct trace_stats *s = ctx;
+
+	if (!s->cli->json)
+		printf("--- %.1f s\n", (now - s->start_ns) / 1e9);
+	stats_hists(s, now);
+	return 0;
+}
+
+int trace_stats_open(struct trace_stats *s,
+		     int (*open)(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+				 size_t size),
+		     ring_buffer_sample_fn on_event, void *ctx)
+{
+	struct mms_tracer_opts o = { .on_event = on_event, .ctx = ctx };
+
+	return trace_open(s->cli, s->args, &o, open, &s->t);
+}
+
+int trace_stats_run(struct trace_stats *s)
+{
+	int rc;
+
+	s->start_ns = s->last_tick_ns = mms_monotonic_ns();
+	rc = trace_run(&s->t, s->args, stats_tick, s, &s->now, &s->loss);
+	mms_links_destroy(&s->t.links);
+	if (trace_last_hists_due(s->args, s->now, s->last_tick_ns))
+		stats_hists(s, s->now);
+	return rc;
+}
+
+void trace_stats_json(struct trace_stats *s, json_t *summary, const char *noun)
+{
+	json_object_set_new(summary, "processes",
+			    trace_groups_json(&s->procs, s->args->top, noun, s->paths, true));
+	json_object_set_new(summary, "cgroups",
+			    trace_groups_json(&s->cgroups, s->args->top, noun, s->paths, false));
+}
+
+void trace_stats_free(struct trace_stats *s)
+{
+	groups_free(&s->procs);
+	groups_free(&s->cgroups);
+	groups_free(&s->cg_hists);
+	mms_cgroup_paths_close(s->paths);
+	s->paths = NULL;
 }
 
 /* ---- tline ---- */

@@ -25,12 +25,29 @@ struct trace_args {
 	long count;          /* COUNT */
 };
 
-/* Parses the options; returns 0 or an exit status (message printed). */
-int trace_args_parse(struct cli *cli, int argc, char **argv, struct trace_args *a);
-/* Refuses --root and non-live hosts (exit 3). Returns 0 or an exit status. */
-int trace_preflight(struct cli *cli);
-/* A failed tracer open: exit 3 when the kernel or privileges cannot do it, else 1. */
-int trace_fail_open(struct cli *cli, int err, const char *why);
+enum trace_mode {
+	TRACE_LATENCIES, /* reclaim, compact: per event, or -H histograms */
+	TRACE_COUNTS,    /* frag --events: counts per INTERVAL */
+};
+
+/*
+ * Parses the options (an unknown one, --events included, is exit 2 except in
+ * TRACE_COUNTS, whose mode switch it is), applies the mode (TRACE_LATENCIES:
+ * INTERVAL or --per-cgroup imply -H; TRACE_COUNTS: -H, --per-cgroup and --min-ms
+ * refused, INTERVAL 1 s by default) and refuses --root (exit 3): all that can be
+ * said before loading BPF. Returns 0 or an exit status (message printed).
+ */
+int trace_setup(struct cli *cli, int argc, char **argv, enum trace_mode mode,
+		struct trace_args *a);
+/*
+ * Opens t with open(), o completed from a and cli (filter, --min-ms, -v, the
+ * tests' fault hook); the command sets the rest (on_event, ctx, ...). Returns 0,
+ * or exit 3 when the kernel or privileges cannot do it, else 1 (message printed).
+ */
+int trace_open(struct cli *cli, const struct trace_args *a, struct mms_tracer_opts *o,
+	       int (*open)(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+			   size_t size),
+	       struct mms_tracer *t);
 /* The memory hierarchy's resolver (NULL when there is none: paths print as ids). */
 struct mms_cgroup_paths *trace_cgroup_paths(struct cli *cli);
 /* "/a/b", or "id:N" when unknown, into buf. */
@@ -38,9 +55,6 @@ const char *trace_cgroup_name(struct mms_cgroup_paths *p, uint64_t id, char *buf
 /* The loop options from args: interval, count, -d, the stop flag. */
 void trace_loop_opts(const struct trace_args *a, struct mms_evloop_opts *o,
 		     int (*tick)(void *, uint64_t), void *ctx);
-/* The tracer options every tracing command takes from its arguments. */
-struct mms_tracer_opts trace_tracer_opts(const struct cli *cli, const struct trace_args *a,
-					 ring_buffer_sample_fn on_event, void *ctx);
 /*
  * Runs t's event loop until -d, COUNT or a stop signal, calling tick every INTERVAL;
  * *now is when it ended and *loss what the tracer lost (records the ring buffer
@@ -118,5 +132,61 @@ void group_percentiles(struct group *gr, uint64_t out[3]);
  * {noun: count, total_ns, p50_ns, p99_ns, max_ns, comm+pid | cgroup}. */
 json_t *trace_groups_json(struct groups *gs, int top, const char *noun,
 			  struct mms_cgroup_paths *paths, bool procs);
+
+/* ---- what reclaim and compact keep ---- */
+
+/* How a command names its kinds of event in the histograms. */
+struct trace_kinds {
+	const char *const *names;  /* [nr] */
+	int nr;                    /* at most 4 (the kind is 2 bits of a cg_hists key) */
+	const char *key;           /* the JSON key of the kind: "kind", "who" */
+	const char *what;          /* "<name> <what> latency": "reclaim", "compaction" */
+};
+
+/*
+ * Latencies per process and per cgroup over the run; the window's histograms per
+ * kind, and with --per-cgroup per cgroup and kind (key memcg_id << 2 | kind),
+ * printed every INTERVAL and at the end.
+ */
+struct trace_stats {
+	struct cli *cli;
+	const struct trace_args *args;
+	struct trace_kinds kinds;
+	struct mms_hist *hist;          /* [kinds.nr]: this window, per kind */
+	struct groups procs, cgroups, cg_hists;
+	struct mms_cgroup_paths *paths; /* names the cgroups */
+	struct mms_tracer t;
+	struct mms_tracer_loss loss;    /* at the end of the run */
+	uint64_t start_ns, last_tick_ns, now; /* now: when the run ended */
+};
+
+/*
+ * trace_setup(TRACE_LATENCIES) into a, then s set up for the run (cgroup names
+ * from the memory hierarchy, stdout buffered: trace_stdout_setup). Returns 0 or
+ * an exit status (message printed); s can be freed either way.
+ */
+int trace_stats_setup(struct trace_stats *s, struct cli *cli, int argc, char **argv,
+		      struct trace_args *a, const struct trace_kinds *kinds, struct mms_hist *hist);
+/* An event of tgid (comm) in memcg_id that took latency_ns, for the summary. */
+void trace_stats_add(struct trace_stats *s, uint32_t tgid, const char comm[16],
+		     uint64_t memcg_id, uint64_t latency_ns);
+/* An event of kind in memcg_id, for the window's histograms. */
+void trace_stats_add_hist(struct trace_stats *s, uint64_t memcg_id, int kind,
+			  uint64_t latency_ns);
+/* Opens s->t with open() (see trace_open), on_event(ctx) getting the records. */
+int trace_stats_open(struct trace_stats *s,
+		     int (*open)(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+				 size_t size),
+		     ring_buffer_sample_fn on_event, void *ctx);
+/*
+ * Runs s->t's event loop (trace_run) printing the histograms every INTERVAL, then
+ * detaches (the summary is about a closed window; the maps stay readable until
+ * mms_tracer_close) and prints the last window's histograms if due. Sets s->now
+ * and s->loss; returns the loop's status.
+ */
+int trace_stats_run(struct trace_stats *s);
+/* The summary's "processes" and "cgroups" arrays (see trace_groups_json). */
+void trace_stats_json(struct trace_stats *s, json_t *summary, const char *noun);
+void trace_stats_free(struct trace_stats *s);
 
 #endif

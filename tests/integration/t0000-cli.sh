@@ -60,3 +60,67 @@ if [ "$rc" = 0 ] && grep -q 's later' "$SCRATCH/stream"; then
 else
 	not_ok sigint-ends-stream-cleanly "exit $rc"
 fi
+
+# One path for an option a command does not take, in every command: exit 2, the
+# option named on stderr, and under -j exactly one JSON error document on stdout
+# naming it too. bad_option NAME OPTION ARGS...: ARGS run as "mmscope ARGS".
+bad_option() {
+	name=$1 opt=$2
+	shift 2
+	"$MMSCOPE" "$@" >"$SCRATCH/bo.out" 2>"$SCRATCH/bo.err"
+	rc=$?
+	if [ "$rc" != 2 ]; then
+		not_ok "$name" "exit $rc, expected 2"
+	elif ! grep -q -- "option $opt" "$SCRATCH/bo.err"; then
+		not_ok "$name" "stderr does not name $opt: $(head -c 200 "$SCRATCH/bo.err" | tr '\n' ' ')"
+	else
+		ok "$name"
+	fi
+	"$MMSCOPE" -j "$@" >"$SCRATCH/bo.json" 2>/dev/null
+	rc=$?
+	# json.load reads the whole output: a second document or a stray line fails it.
+	if [ "$rc" = 2 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["error"]
+assert e["status"] == 2 and sys.argv[2] in e["message"] and e["command"], d
+' "$SCRATCH/bo.json" "$opt" 2>/dev/null; then
+		ok "$name-json"
+	else
+		not_ok "$name-json" "exit $rc, stdout: $(head -c 200 "$SCRATCH/bo.json" | tr '\n' ' ')"
+	fi
+}
+for cmd in report features frag "frag --events" thp reclaim compact memcg alloc heatmap; do
+	tag=$(echo "$cmd" | tr -d ' -')
+	# shellcheck disable=SC2086 # "frag --events" is two words
+	bad_option "$tag-unknown-long-option" --bogus $cmd --bogus
+	# shellcheck disable=SC2086
+	bad_option "$tag-unknown-short-option" -x $cmd -x
+done
+# A value missing, for every command that has an option taking one (features and
+# frag have none; frag --events does).
+bad_option report-missing-value -i report -i
+bad_option report-missing-long-value --interval report --interval
+bad_option fragevents-missing-value -p frag --events -p
+bad_option thp-missing-value -n thp -n
+bad_option reclaim-missing-value -d reclaim -d
+bad_option compact-missing-long-value --duration compact --duration
+bad_option memcg-missing-value --sort memcg --sort
+bad_option alloc-missing-value --diff alloc --diff
+bad_option heatmap-missing-value -d heatmap -d
+bad_option memcg-flag-with-value --self memcg --self=1
+
+# --events is frag's mode switch, not an option of the other tracers.
+bad_option reclaim-no-events --events reclaim --events
+bad_option compact-no-events --events compact --events
+
+# -d is one parser with one range (above 0, at most a year) in every command.
+for cmd in reclaim compact "frag --events" "heatmap -p 1"; do
+	tag=$(echo "$cmd" | tr -d ' -' | tr -d 0-9)
+	# shellcheck disable=SC2086
+	expect_status "$tag-duration-zero" 2 "$MMSCOPE" $cmd -d 0
+	grep -q -- "-d '0': expected seconds above 0 and at most 31536000" "$SCRATCH/status.err" &&
+		ok "$tag-duration-message" || not_ok "$tag-duration-message" "$(head -c 200 "$SCRATCH/status.err")"
+	# shellcheck disable=SC2086
+	expect_status "$tag-duration-above-a-year" 2 "$MMSCOPE" $cmd -d 31536001
+done

@@ -140,7 +140,6 @@ static int parse_one(struct alloc_run *r, int c, const char *arg)
 {
 	struct mms_alloc_filter *f = &r->filter;
 	long v;
-	char *end;
 
 	switch (c) {
 	case OPT_FILE:
@@ -177,14 +176,7 @@ static int parse_one(struct alloc_run *r, int c, const char *arg)
 	case 'n':
 		return cli_parse_long(r->cli, "-n", arg, 0, TOP_MAX, &r->top);
 	case OPT_DIFF:
-		errno = 0;
-		r->diff_s = strtod(arg, &end);
-		if (errno || end == arg || *end || !(r->diff_s > 0 && r->diff_s <= 86400)) {
-			cli_fail(r->cli, EXIT_USAGE,
-				 "--diff '%s': expected seconds above 0 and at most 86400", arg);
-			return -1;
-		}
-		return 0;
+		return cli_parse_seconds(r->cli, "--diff", arg, 86400, &r->diff_s);
 	case OPT_BACKEND:
 		r->backend = arg;
 		return 0;
@@ -196,6 +188,34 @@ static int parse_one(struct alloc_run *r, int c, const char *arg)
 	}
 	return -1;
 }
+
+static int run_alloc(struct cli *cli, int argc, char **argv);
+
+const struct command cmd_alloc = {
+	.name = "alloc",
+	.run = run_alloc,
+	.summary = "kernel memory per allocation call site: bytes, calls, growth",
+	.usage = "[--file PAT] [--func PAT] [--module PAT] [--line N]\n"
+		 "         [--min-size SIZE] [--max-size SIZE] [--accurate|--inaccurate]\n"
+		 "         [--sort bytes|calls|growth]"
+		 " [-n N] [--diff SECONDS] [--backend B] [--sample N]\n"
+		 "         [INTERVAL [COUNT]]\n"
+		 "  --file, --func, --module PAT\n"
+		 "                     substring, or a glob (fnmatch) of the whole name when PAT has\n"
+		 "                     * ? or [; --module '' selects built-in code\n"
+		 "  --line N           only call sites on line N\n"
+		 "  --min-size, --max-size SIZE\n"
+		 "                     bytes outstanding at the site, inclusive (4096, 64K, 1.5M)\n"
+		 "  --accurate, --inaccurate\n"
+		 "                     only sites the kernel counts exactly, or only accurate:no ones\n"
+		 "  --sort KEY         bytes (default), calls, or growth (with --diff or INTERVAL)\n"
+		 "  -n, --top N        sites shown (default 20; 0: all)\n"
+		 "  --diff SECONDS     two snapshots SECONDS apart: growth per site, per second\n"
+		 "  --backend B        auto (default), allocinfo, bpf-tags, ioctl or bpf-trace\n"
+		 "  --sample N         bpf-trace: track one allocation in about N (estimates, for\n"
+		 "                     less overhead); default 1, every allocation\n"
+		 "  INTERVAL [COUNT]   repeat: a snapshot, then growth over each INTERVAL\n",
+};
 
 static int parse_options(struct alloc_run *r, int argc, char **argv)
 {
@@ -218,7 +238,6 @@ static int parse_options(struct alloc_run *r, int argc, char **argv)
 	struct mms_alloc_filter *f = &r->filter;
 	int c, rc;
 
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:", opts, NULL)) != -1) {
 		if (c == ':' || c == '?')
 			return cli_bad_option(r->cli, c, argv[optind - 1]);
@@ -803,7 +822,7 @@ static void release(struct alloc_run *r)
 	free(r->used);
 }
 
-int cmd_alloc(struct cli *cli, int argc, char **argv)
+static int run_alloc(struct cli *cli, int argc, char **argv)
 {
 	struct alloc_run r = { .cli = cli, .top = TOP_DEFAULT, .backend = "auto", .ioc_fd = -1 };
 	const char *backend;

@@ -48,6 +48,33 @@ static int parse_ms(struct cli *cli, const char *opt, const char *s, uint64_t *u
 	return 0;
 }
 
+static int run_heatmap(struct cli *cli, int argc, char **argv);
+
+const struct command cmd_heatmap = {
+	.name = "heatmap",
+	.run = run_heatmap,
+	.summary = "page access heatmap of a process: live TUI, JSON, CSV, PNG/SVG",
+	.usage = "[-p PID | -- COMMAND [ARGS]] [--source S]\n"
+		 "         [--aging MS] [--aggregate MS] [--range START-END | --mapping NAME]\n"
+		 "         [-d SECONDS | --frames N] [--out FILE.png|FILE.svg] [--csv] [--tui|--no-tui]\n"
+		 "  -p, --pid PID      watch this process (never signalled)\n"
+		 "  -- COMMAND [ARGS]  start COMMAND, watch it, stop it at the end\n"
+		 "  --source S         damon-vaddr, idle, damon-paddr or refs (default: the first\n"
+		 "                     of these that works here)\n"
+		 "  --aging MS         how often accesses are checked (default 100)\n"
+		 "  --aggregate MS     one frame every MS (default 1000; above --aging)\n"
+		 "  --range START-END  only these addresses (hex, end exclusive)\n"
+		 "  --mapping NAME     only heap, stack, anon, or mappings of a file (glob/substring)\n"
+		 "  -d, --duration S   stop after S seconds\n"
+		 "  --frames N         stop after N frames\n"
+		 "  -o, --out FILE     write a picture at the end: FILE.png or FILE.svg\n"
+		 "  --csv              t_ns,start,end,accesses rows instead of text\n"
+		 "  --tui, --no-tui    live view (default when stdout is a terminal and neither\n"
+		 "                     -j, --csv nor --out is given)\n"
+		 "  TUI keys: q quit, p/space pause, +/- zoom, arrows/j/k scroll, Home reset,\n"
+		 "  a/A aging shorter/longer, g/G aggregate shorter/longer, r re-read mappings\n",
+};
+
 static int parse_options(struct hm_cmd *c, struct hm_args *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -68,10 +95,8 @@ static int parse_options(struct hm_cmd *c, struct hm_args *a, int argc, char **a
 	struct cli *cli = c->cli;
 	int opt;
 	long v;
-	char *end;
 
 	optind = 1;
-	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:p:d:o:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -97,11 +122,8 @@ static int parse_options(struct hm_cmd *c, struct hm_args *a, int argc, char **a
 			a->mapping = optarg;
 			break;
 		case 'd':
-			errno = 0;
-			c->duration = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(c->duration) ||
-			    c->duration <= 0 || c->duration > 31 * 86400.0)
-				return cli_usage(cli, "-d SECONDS: expected a number of seconds above 0");
+			if (cli_parse_duration(cli, optarg, &c->duration))
+				return EXIT_USAGE;
 			break;
 		case OPT_FRAMES:
 			if (cli_parse_long(cli, "--frames", optarg, 1, 1000000000L, &c->max_frames))
@@ -119,10 +141,8 @@ static int parse_options(struct hm_cmd *c, struct hm_args *a, int argc, char **a
 		case OPT_NO_TUI:
 			a->no_tui = true;
 			break;
-		case ':':
-			return cli_fail(cli, EXIT_USAGE, "%s needs a value", argv[optind - 1]);
 		default:
-			return cli_fail(cli, EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(cli, opt, argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
@@ -336,7 +356,7 @@ static int show(struct hm_cmd *c, struct hm_args *a, bool summary, int status)
 	return status;
 }
 
-int cmd_heatmap(struct cli *cli, int argc, char **argv)
+static int run_heatmap(struct cli *cli, int argc, char **argv)
 {
 	struct hm_cmd c = { .cli = cli };
 	struct hm_args a = { 0 };

@@ -10,8 +10,8 @@
 
 void mms_tracer_init(struct mms_tracer *t, const struct mms_tracer_opts *o)
 {
+	/* libbpf's printer is the binary's to set (src/bpf_log.c), not ours. */
 	memset(t, 0, sizeof(*t));
-	mms_libbpf_verbosity(o->verbose);
 }
 
 int mms_tracer_adopt(struct mms_tracer *t, void *skel, struct bpf_object *obj,
@@ -47,7 +47,7 @@ int mms_tracer_loaded(struct mms_tracer *t, int err, const char *what, char *why
 int mms_tracer_start(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 		     size_t size)
 {
-	int err = mms_links_attach(&t->links, t->obj, why, size);
+	int err = mms_links_attach(&t->links, t->obj, o->fail_last_attach, why, size);
 
 	if (!err) {
 		err = mms_evloop_open(&t->loop, t->obj, o->on_event, o->ctx);

@@ -119,19 +119,8 @@ int mms_task_filter_cgroup(const struct mms_host *host, const char *arg,
 
 /* ---- attach ---- */
 
-static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return 0;
-}
-
-static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return vfprintf(stderr, fmt, ap);
-}
-
 void mms_libbpf_verbosity(int verbose)
 {
-	libbpf_set_print(verbose ? verbose_print : quiet_print);
 }
 
 void mms_bpf_error(int err, const char *what, char *why, size_t size)
@@ -145,9 +134,9 @@ void mms_bpf_error(int err, const char *what, char *why, size_t size)
 		snprintf(why, size, "%s: %s", what, strerror(-err));
 }
 
-int mms_links_attach(struct mms_links *l, struct bpf_object *obj, char *why, size_t size)
+int mms_links_attach(struct mms_links *l, struct bpf_object *obj, bool fail_last, char *why,
+		     size_t size)
 {
-	const char *fault = getenv("MMSCOPE_FAULT");
 	struct bpf_program *prog;
 	int nr_load = 0;
 
@@ -162,7 +151,7 @@ int mms_links_attach(struct mms_links *l, struct bpf_object *obj, char *why, siz
 			continue;
 		if (l->nr == MMS_LINKS_MAX) {
 			err = -E2BIG;
-		} else if (fault && !strcmp(fault, "attach") && l->nr == nr_load - 1) {
+		} else if (fail_last && l->nr == nr_load - 1) {
 			err = -EBUSY; /* the test hook: the last attach fails, the others live */
 		} else {
 			link = bpf_program__attach(prog);

@@ -57,16 +57,20 @@ struct mms_links {
 	struct bpf_link *link[MMS_LINKS_MAX];
 };
 
-/* libbpf's messages to stderr with verbose, else nowhere. */
+/*
+ * Sets nothing: libbpf's printer is process-wide, so the binary sets it once
+ * (src/bpf_log.c). Kept only while a caller in the library still calls it.
+ */
 void mms_libbpf_verbosity(int verbose);
 /*
  * Attaches every program of obj that is set to load. On failure detaches what
  * it attached, fills why (naming the program) and returns the negative errno.
- * MMSCOPE_FAULT=attach in the environment makes the last attach fail (-EBUSY)
- * with every other link live, so tests can check that a failed attach leaves
- * nothing behind (an object of one program fails its only attach).
+ * fail_last makes the last attach fail (-EBUSY) with every other link live, so
+ * tests can check that a failed attach leaves nothing behind (an object of one
+ * program fails its only attach).
  */
-int mms_links_attach(struct mms_links *l, struct bpf_object *obj, char *why, size_t size);
+int mms_links_attach(struct mms_links *l, struct bpf_object *obj, bool fail_last, char *why,
+		     size_t size);
 void mms_links_destroy(struct mms_links *l);
 /* The exit-3-or-1 message for a failed load or attach (EPERM: needs root...). */
 void mms_bpf_error(int err, const char *what, char *why, size_t size);
