@@ -75,10 +75,11 @@ int main(void)
 	fs.host = host;
 	printf("cgroup_iter %s\n", mms_feature_has(&fs, MMS_FEAT_BPF_CGROUP_ITER) ? "yes" : "no");
 
-	MMS_MEMCG_OPTS(opts, .err = &err);
-	struct mms_memcg_reader *r = mms_memcg_reader_open(NULL, &opts);
-	if (!r) {
-		printf("memcg none (%s: %s)\n", strerror(errno), err.msg);
+	MMS_MEMCG_OPTS(opts);
+	struct mms_memcg_reader *r;
+	ret = mms_memcg_reader_open(NULL, &opts, &r, &err);
+	if (ret) {
+		printf("memcg none (%s: %s)\n", strerror(-ret), err.msg);
 		return 0;
 	}
 	struct mms_memcg_snapshot snap;
