@@ -153,7 +153,6 @@ struct hm_opts {
 	uint64_t aggregate_us; /* one frame per aggregate_us (DAMON aggregation interval) */
 	struct hm_roi roi;
 	const volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: next() returns -EINTR */
-	int verbose;
 };
 
 struct hm_source;
@@ -187,9 +186,8 @@ extern const struct hm_source_ops hm_src_idle;
 extern const struct hm_source_ops hm_src_damon_paddr;
 extern const struct hm_source_ops hm_src_refs;
 
-/* Best first: damon-vaddr, idle, damon-paddr, refs. NULL-terminated. */
-extern const struct hm_source_ops *const hm_sources[];
-const struct hm_source_ops *hm_source_find(const char *name);
+/* Best first (damon-vaddr, idle, damon-paddr, refs): the "heatmap" backend table,
+ * mms_heatmap_backends[] (heatmap_sources.c), whose ops are these. */
 
 /* Defaults (the seed's two intervals; damo's defaults are 5 ms / 100 ms). */
 #define HM_DEFAULT_AGING_US 100000ULL       /* 100 ms */

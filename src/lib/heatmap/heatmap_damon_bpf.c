@@ -88,9 +88,9 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-int hm_damon_col_open(struct hm_damon_col *c, int verbose, char *why, size_t size)
+int hm_damon_col_open(struct hm_damon_col *c, char *why, size_t size)
 {
-	struct mms_tracer_opts o = { .verbose = verbose, .on_event = on_record, .ctx = c };
+	struct mms_tracer_opts o = { .on_event = on_record, .ctx = c };
 	struct damon_bpf *skel;
 	bool new_proto;
 	char type[64];
