@@ -28,15 +28,8 @@ static void destroy(void *skel)
 
 static int aggr_push(struct hm_damon_aggr *a, const struct damon_record *e)
 {
-	if (a->n == a->cap) {
-		int cap = a->cap ? a->cap * 2 : 1024;
-		struct hm_damon_region *r = realloc(a->r, (size_t)cap * sizeof(*r));
-
-		if (!r)
-			return -ENOMEM;
-		a->r = r;
-		a->cap = cap;
-	}
+	if (hm_grow(&a->r, a->n, &a->cap, 1024))
+		return -ENOMEM;
 	a->r[a->n++] = (struct hm_damon_region){ e->start, e->end, e->nr_accesses, e->age,
 						 e->target_id };
 	a->ts_ns = e->ts_ns;
