@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 		char why[300];
 
 		lib_start(&t);
-		rc = mms_alloc_tags_open(&host, 0, &tags, why, sizeof(why));
+		rc = mms_alloc_tags_open(&host, &tags, why, sizeof(why));
 		lib_stop(&t, &open_s);
 		if (rc)
 			printf("bpf-tags: not available here: %s\n", why);

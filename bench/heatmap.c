@@ -69,6 +69,7 @@
 #include "bpfstats.h"
 #include "proccpu.h"
 #include "lib/heatmap/heatmap.h"
+#include "lib/probe/backends.h"
 
 #define ROUNDS_MAX 50
 #define NSRC_MAX 8
@@ -542,14 +543,15 @@ int main(int argc, char **argv)
 	stats_fd = bpfstats_enable();
 	if (stats_fd < 0)
 		printf("  bpf run time: not measured (BPF_ENABLE_STATS: %s)\n", strerror(-stats_fd));
-	for (int i = 0; hm_sources[i] && nsrc < NSRC_MAX; i++) {
-		int rc = probe(hm_sources[i]->name, why, sizeof(why));
+	for (int i = 0; mms_heatmap_backends[i].name && nsrc < NSRC_MAX; i++) {
+		int rc = probe(mms_heatmap_backends[i].name, why, sizeof(why));
 
 		if (rc) {
-			printf("  %-12s refused (exit %d): %s\n", hm_sources[i]->name, rc, why);
+			printf("  %-12s refused (exit %d): %s\n", mms_heatmap_backends[i].name, rc,
+			       why);
 			continue;
 		}
-		names[nsrc++] = hm_sources[i]->name;
+		names[nsrc++] = mms_heatmap_backends[i].name;
 	}
 	fflush(stdout);
 	if (!nsrc) {

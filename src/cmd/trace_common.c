@@ -210,7 +210,6 @@ int trace_open(struct cli *cli, const struct trace_args *a, struct mms_tracer_op
 
 	o->filter = a->filter;
 	o->min_ns = a->min_ns;
-	o->verbose = cli->verbose;
 	o->fail_last_attach = fault_attach();
 	rc = open(t, o, why, sizeof(why));
 	return rc ? fail_open(cli, rc, why) : 0;

@@ -147,7 +147,7 @@ static void test_open_refuses_root(void **state)
 	struct mms_alloc_tags *t = (void *)1;
 	char why[200];
 
-	assert_int_equal(mms_alloc_tags_open(&root, 0, &t, why, sizeof(why)), -EOPNOTSUPP);
+	assert_int_equal(mms_alloc_tags_open(&root, &t, why, sizeof(why)), -EOPNOTSUPP);
 	assert_null(t);
 	assert_non_null(strstr(why, "--root"));
 }

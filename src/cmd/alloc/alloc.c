@@ -5,13 +5,15 @@
  * read, sorted, top N; --diff SECONDS takes two snapshots and shows what grew, per
  * second; INTERVAL [COUNT] repeats (a snapshot, then growth per interval).
  *
- * Backends, best first (automatic choice tries them in this order and takes the
- * first that opens; bpf-tags not when modules are loaded): "ioctl" asks /proc/allocinfo's binary interface (seed 002;
+ * Backends, best first, from the "alloc" table (src/lib/alloc/alloc_backends.c;
+ * the automatic choice walks it and takes the first that opens; bpf-tags not when
+ * modules are loaded): "ioctl" asks /proc/allocinfo's binary interface (seed 002;
  * no kernel answers it yet), "bpf-tags" filters the allocation tags in the kernel
- * (src/lib/alloc_tags.c), "allocinfo" reads /proc/allocinfo text (or a recorded
- * tree under --root), "bpf-trace" traces allocations while it runs
+ * (src/lib/alloc/alloc_tags.c), "allocinfo" reads /proc/allocinfo text (or a
+ * recorded tree under --root), "bpf-trace" traces allocations while it runs
  * (alloc_trace.c, kernels without allocation profiling). The first three give the
- * same sites and share everything below; they differ only in take_snapshot().
+ * same sites and share everything below; they differ only in their operations
+ * (struct mms_alloc_ops, src/lib/alloc/alloc_sources.c).
  *
  * A snapshot with a top N keeps only N sites in a bounded heap while parsing; growth
  * needs every site that passes the name filters in both snapshots, matched by
@@ -27,9 +29,9 @@
 #include <unistd.h>
 
 #include "cmd/alloc/alloc.h"
+#include "lib/alloc/alloc_source.h"
 #include "lib/alloc/alloc_trace.h"
-#include "lib/alloc/alloc_ioctl.h"
-#include "lib/alloc/alloc_tags.h"
+#include "lib/probe/backends.h"
 #include "output/view.h"
 
 #define TOP_DEFAULT 20
@@ -42,16 +44,10 @@ struct site_vec {
 	size_t nr, cap;
 };
 
-enum backend_kind { BE_ALLOCINFO, BE_TAGS, BE_IOCTL };
-static const char *const kind_names[] = { "allocinfo", "bpf-tags", "ioctl" };
-
 struct snapshot {
-	struct mms_text_buf buf;             /* allocinfo: the text the sites point into */
-	struct mms_alloc_tags_buf tags;      /* bpf-tags: the records they point into */
-	struct mms_alloc_ioctl_buf ioc;      /* ioctl: the replies they point into */
-	struct mms_alloc_tags_stats tstats;
+	struct mms_alloc_snap_buf buf;       /* what the sites point into */
+	struct mms_alloc_snap_stats st;
 	struct site_vec sites;
-	struct mms_allocinfo_info info;
 	int64_t matched_bytes;
 	uint64_t matched_calls, nr_collected;
 	uint64_t ts_ns;
@@ -75,9 +71,8 @@ struct alloc_run {
 	bool repeat;
 	const char *backend;
 	uint32_t sample_every; /* --sample; 0: not given */
-	enum backend_kind kind;
-	struct mms_alloc_tags *tags; /* bpf-tags, loaded once */
-	int ioc_fd;                  /* ioctl: /proc/allocinfo, -1 */
+	const struct mms_alloc_ops *ops; /* the snapshot backend (alloc_source.h) */
+	struct mms_alloc_src *src;       /* open through ops */
 	struct snapshot snap[2];
 	int cur;            /* snap[cur] is the newest */
 	uint64_t first_ns;  /* when the first snapshot was taken (stream "ts_ns") */
@@ -367,27 +362,7 @@ static int take_snapshot(struct alloc_run *r, const struct mms_alloc_filter *fil
 	snap->matched_calls = 0;
 	snap->nr_collected = 0;
 	snap->ts_ns = cli_now_ns();
-	if (r->kind == BE_TAGS) {
-		rc = mms_alloc_tags_read(r->tags, filter, &snap->tags, collect_site, &c,
-					 &snap->tstats);
-		snap->info.nr_sites = snap->tstats.nr_tags;
-		snap->info.nr_matched = snap->tstats.nr_matched;
-		if (rc && rc != -ENOMEM)
-			return cli_fail(r->cli, EXIT_RUNTIME,
-					"bpf-tags: running the tag walker: %s", strerror(-rc));
-	} else if (r->kind == BE_IOCTL) {
-		rc = mms_alloc_ioctl_read(r->ioc_fd, filter, &snap->ioc, collect_site, &c,
-					  &snap->info.nr_sites);
-		snap->info.nr_matched = snap->nr_collected;
-		if (rc && rc != -ENOMEM)
-			return cli_fail(r->cli, EXIT_RUNTIME, "ioctl: /proc/allocinfo: %s",
-					strerror(-rc));
-	} else {
-		rc = mms_allocinfo_read(&r->cli->host, &snap->buf, &err);
-		if (!rc)
-			rc = mms_parse_allocinfo(snap->buf.text, snap->buf.len, filter,
-						 collect_site, &c, &snap->info, &err);
-	}
+	rc = r->ops->read(r->src, filter, &snap->buf, collect_site, &c, &snap->st, &err);
 	if (rc == -EOPNOTSUPP)
 		return cli_fail(r->cli, EXIT_UNSUPPORTED, "%s: %s", err.file, err.msg);
 	if (rc == -ENOMEM)
@@ -574,25 +549,26 @@ static void print_table(struct alloc_run *r, double secs)
 	struct table t;
 	char b1[17];
 
-	if (r->kind == BE_TAGS)
+	if (r->ops == &mms_alloc_src_tags)
 		printf("mmscope alloc: bpf-tags, %" PRIu64 " tags of built-in code, %" PRIu64
-		       " summed in the kernel, %" PRIu64 " matched", s->info.nr_sites,
-		       s->tstats.nr_passed, s->info.nr_matched);
-	else if (r->kind == BE_IOCTL)
+		       " summed in the kernel, %" PRIu64 " matched", s->st.info.nr_sites,
+		       s->st.tags.nr_passed, s->st.info.nr_matched);
+	else if (r->ops == &mms_alloc_src_ioctl)
 		printf("mmscope alloc: ioctl, %" PRIu64 " returned, %" PRIu64 " matched",
-		       s->info.nr_sites, s->info.nr_matched);
+		       s->st.info.nr_sites, s->st.info.nr_matched);
 	else
 		printf("mmscope alloc: allocinfo %d.%d, %" PRIu64 " sites, %" PRIu64 " matched",
-		       s->info.major, s->info.minor, s->info.nr_sites, s->info.nr_matched);
+		       s->st.info.major, s->st.info.minor, s->st.info.nr_sites,
+		       s->st.info.nr_matched);
 	if (growth)
 		printf(", growth over %.1f s", secs);
 	printf("; %zu shown, by %s\n", r->nr_rows, sort_names[r->sort]);
-	if (r->kind == BE_TAGS && s->tstats.nr_modules)
+	if (r->ops == &mms_alloc_src_tags && s->st.tags.nr_modules)
 		printf("%d modules loaded: their sites are not seen by bpf-tags "
-		       "(--backend allocinfo has them)\n", s->tstats.nr_modules);
-	if (r->kind == BE_TAGS && s->tstats.read_errors)
+		       "(--backend allocinfo has them)\n", s->st.tags.nr_modules);
+	if (r->ops == &mms_alloc_src_tags && s->st.tags.read_errors)
 		printf("%" PRIu64 " tags could not be read and are left out\n",
-		       s->tstats.read_errors);
+		       s->st.tags.read_errors);
 	if (!r->nr_rows) {
 		printf(growth && r->sort == ALLOC_SORT_GROWTH ? "no matching site changed\n" :
 		       "no matching site\n");
@@ -659,17 +635,19 @@ static void print_json(struct alloc_run *r, double secs)
 		json_array_append_new(sites, site_json(&r->rows[i], secs));
 	json_t *doc = json_object();
 
-	json_object_set_new(doc, "backend", json_string(kind_names[r->kind]));
-	if (r->kind == BE_ALLOCINFO) {
-		snprintf(version, sizeof(version), "%d.%d", s->info.major, s->info.minor);
+	json_object_set_new(doc, "backend", json_string(r->ops->name));
+	if (r->ops == &mms_alloc_src_allocinfo) {
+		snprintf(version, sizeof(version), "%d.%d", s->st.info.major, s->st.info.minor);
 		json_object_set_new(doc, "version", json_string(version));
 	}
-	json_object_set_new(doc, "sites_total", json_integer((json_int_t)s->info.nr_sites));
-	json_object_set_new(doc, "sites_matched", json_integer((json_int_t)s->info.nr_matched));
-	if (r->kind == BE_TAGS) {
-		json_object_set_new(doc, "sites_summed", json_integer(s->tstats.nr_passed));
-		json_object_set_new(doc, "modules_not_seen", json_integer(s->tstats.nr_modules));
-		json_object_set_new(doc, "read_errors", json_integer(s->tstats.read_errors));
+	json_object_set_new(doc, "sites_total", json_integer((json_int_t)s->st.info.nr_sites));
+	json_object_set_new(doc, "sites_matched",
+			    json_integer((json_int_t)s->st.info.nr_matched));
+	if (r->ops == &mms_alloc_src_tags) {
+		json_object_set_new(doc, "sites_summed", json_integer(s->st.tags.nr_passed));
+		json_object_set_new(doc, "modules_not_seen",
+				    json_integer(s->st.tags.nr_modules));
+		json_object_set_new(doc, "read_errors", json_integer(s->st.tags.read_errors));
 	}
 	json_object_set_new(doc, "sort", json_string(sort_names[r->sort]));
 	json_object_set_new(doc, "sites", sites);
@@ -740,81 +718,64 @@ static int run_snapshots(struct alloc_run *r)
 	return rc;
 }
 
-static bool backend_kind(const char *name, enum backend_kind *kind)
+/* The walk's open: a snapshot backend through its ops; bpf-trace is opened by its
+ * own run (alloc_bpf_trace), after its option checks. 0, or -EOPNOTSUPP with why:
+ * every refusal sends the walk on, as it always did. */
+static int open_one(const struct mms_backend *b, void *ctx, char *why, size_t size)
 {
-	for (int i = 0; i < 3; i++) {
-		if (!strcmp(name, kind_names[i])) {
-			*kind = i;
-			return true;
-		}
-	}
-	return false;
-}
+	const struct mms_alloc_ops *ops = b->ops;
+	struct alloc_run *r = ctx;
 
-/* Opens backend kind; 0, or a negative errno with why. */
-static int open_backend(struct alloc_run *r, enum backend_kind kind, char *why, size_t size)
-{
-	int fd;
-
-	r->kind = kind;
-	if (kind == BE_TAGS)
-		return mms_alloc_tags_open(&r->cli->host, r->cli->verbose, &r->tags, why, size);
-	if (kind == BE_IOCTL) {
-		fd = mms_alloc_ioctl_open(&r->cli->host, why, size);
-		if (fd < 0)
-			return fd;
-		r->ioc_fd = fd;
+	if (ops->open_tracer) {
+		r->ops = ops;
+		return 0;
 	}
+	if (ops->open(&r->src, &r->cli->host, why, size))
+		return -EOPNOTSUPP;
+	r->ops = ops;
 	return 0;
 }
 
 /*
- * Automatic choice, by trying in the order of the "alloc" capability (backends.c):
- * ioctl, bpf-tags, allocinfo, then bpf-trace. Without /proc/allocinfo the first
- * three cannot serve, so nothing is loaded for them. Returns the backend's name
- * ("bpf-trace" is opened by its own code).
+ * Automatic choice: the walk of the "alloc" capability's table (alloc_backends.c,
+ * what `mmscope features` shows): ioctl, bpf-tags (not when modules are loaded),
+ * allocinfo, then bpf-trace. Without /proc/allocinfo the first three cannot serve,
+ * so nothing is loaded for them. A recorded tree has the text only. Returns the
+ * backend chosen.
  */
-static const char *choose_backend(struct alloc_run *r)
+static const struct mms_alloc_ops *choose_backend(struct alloc_run *r)
 {
+	const struct mms_capability *cap = mms_capability_find("alloc");
 	struct mms_features fs = { .host = r->cli->host };
-	const struct mms_feature_result *ai;
-	char why[300];
+	struct mms_backend_choice out;
+	int rc;
 
-	if (!mms_host_is_live(&r->cli->host))
-		return "allocinfo"; /* a recorded tree: the text is all there is */
-	ai = mms_feature_probe(&fs, MMS_FEAT_ALLOCINFO);
-	if (ai->state != MMS_PROBE_YES) {
-		if (r->cli->verbose)
-			fprintf(stderr, "alloc: bpf-trace: no allocation profiling (%s)\n",
-				ai->detail);
-		return "bpf-trace";
+	if (!mms_host_is_live(&r->cli->host)) {
+		/* a recorded tree: the text is all there is */
+		r->ops = mms_backend_find(cap, "allocinfo")->ops;
+		return r->ops->open(&r->src, &r->cli->host, NULL, 0) ? NULL : r->ops;
 	}
-	for (int k = BE_IOCTL; k >= BE_ALLOCINFO; k--) {
-		why[0] = '\0';
-		if (!open_backend(r, k, why, sizeof(why))) {
-			/* Module sites would be missing: the text has them. */
-			if (k != BE_TAGS || !mms_alloc_tags_nr_modules(r->tags))
-				return kind_names[k];
-			snprintf(why, sizeof(why), "%d modules loaded, whose tags it does not walk",
-				 mms_alloc_tags_nr_modules(r->tags));
-			mms_alloc_tags_close(r->tags);
-			r->tags = NULL;
-		}
-		if (r->cli->verbose)
-			fprintf(stderr, "alloc: skipped %s: %s\n", kind_names[k], why);
+	rc = mms_backend_walk(&fs, cap, open_one, r, &out);
+	if (rc) /* none usable: bpf-trace says why, as it always did */
+		r->ops = mms_backend_find(cap, "bpf-trace")->ops;
+	if (r->cli->verbose && r->ops == &mms_alloc_src_trace &&
+	    !mms_feature_has(&fs, MMS_FEAT_ALLOCINFO)) {
+		fprintf(stderr, "alloc: bpf-trace: no allocation profiling (%s)\n",
+			mms_feature_probe(&fs, MMS_FEAT_ALLOCINFO)->detail);
+	} else if (r->cli->verbose) {
+		for (int i = 0; i < out.nr_skipped; i++)
+			fprintf(stderr, "alloc: skipped %s: %s\n", out.skipped[i].backend,
+				out.skipped[i].reason);
 	}
-	return "allocinfo";
+	return r->ops;
 }
 
 static void release(struct alloc_run *r)
 {
-	mms_alloc_tags_close(r->tags);
-	if (r->ioc_fd >= 0)
-		close(r->ioc_fd);
+	if (r->src)
+		r->ops->close(r->src);
 	for (int i = 0; i < 2; i++) {
-		mms_alloc_tags_buf_free(&r->snap[i].tags);
-		mms_alloc_ioctl_buf_free(&r->snap[i].ioc);
-		mms_text_buf_free(&r->snap[i].buf);
+		mms_alloc_snap_buf_free(&r->snap[i].buf);
 		free(r->snap[i].sites.v);
 	}
 	free(r->rows);
@@ -824,9 +785,8 @@ static void release(struct alloc_run *r)
 
 static int run_alloc(struct cli *cli, int argc, char **argv)
 {
-	struct alloc_run r = { .cli = cli, .top = TOP_DEFAULT, .backend = "auto", .ioc_fd = -1 };
-	const char *backend;
-	enum backend_kind kind;
+	struct alloc_run r = { .cli = cli, .top = TOP_DEFAULT, .backend = "auto" };
+	const struct mms_backend *b;
 	char why[300] = "";
 	int rc;
 
@@ -834,21 +794,20 @@ static int run_alloc(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!strcmp(r.backend, "auto")) {
-		backend = choose_backend(&r);
-	} else if (backend_kind(r.backend, &kind)) {
-		backend = r.backend;
-		rc = open_backend(&r, kind, why, sizeof(why));
+		if (!choose_backend(&r))
+			return cli_fail(cli, EXIT_RUNTIME, "out of memory");
+	} else if ((b = mms_backend_find(mms_capability_find("alloc"), r.backend))) {
+		r.ops = b->ops;
+		rc = r.ops->open_tracer ? 0 : r.ops->open(&r.src, &cli->host, why, sizeof(why));
 		if (rc == -ENOMEM)
 			return cli_fail(cli, EXIT_RUNTIME, "out of memory");
 		if (rc)
 			return cli_fail(cli, EXIT_UNSUPPORTED, "%s", why);
-	} else if (!strcmp(r.backend, "bpf-trace")) {
-		backend = r.backend;
 	} else {
 		return cli_usage(cli, "--backend: expected auto, ioctl, bpf-tags, allocinfo or "
 				 "bpf-trace");
 	}
-	if (!strcmp(backend, "bpf-trace")) {
+	if (r.ops->open_tracer) {
 		struct alloc_args a = { .cli = cli, .filter = r.filter,
 					.sort = r.sort, .top = r.top,
 					.diff_s = r.diff_s, .interval = r.interval, .count = r.count,
@@ -859,7 +818,7 @@ static int run_alloc(struct cli *cli, int argc, char **argv)
 	if (r.sample_every) {
 		release(&r);
 		return cli_fail(cli, EXIT_USAGE, "--sample applies to the bpf-trace backend; %s "
-				"counts every allocation already", backend);
+				"counts every allocation already", r.ops->name);
 	}
 	rc = run_snapshots(&r);
 	release(&r);

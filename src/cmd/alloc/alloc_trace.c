@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cmd/alloc/alloc.h"
+#include "lib/alloc/alloc_source.h"
 #include "lib/alloc/alloc_trace.h"
 #include "output/view.h"
 
@@ -228,7 +229,7 @@ static int report(struct trace_run *t)
 
 int alloc_bpf_trace(const struct alloc_args *a)
 {
-	struct mms_tracer_opts o = { .verbose = a->cli->verbose };
+	struct mms_tracer_opts o = { 0 };
 	struct trace_run t = { .a = a };
 	char why[512];
 	int rc;
@@ -245,7 +246,8 @@ int alloc_bpf_trace(const struct alloc_args *a)
 		return cli_fail(a->cli, EXIT_UNSUPPORTED, "/proc/kallsyms: %s", errno == EPERM ?
 				"addresses hidden (needs root, or kernel.kptr_restrict)" :
 				strerror(errno));
-	rc = mms_alloc_tracer_open(&t.tracer, &o, a->sample_every, why, sizeof(why));
+	rc = mms_alloc_src_trace.open_tracer(&t.tracer, &o, a->sample_every, why,
+					      sizeof(why));
 	if (rc) {
 		mms_ksyms_free(t.ks);
 		return cli_fail(a->cli, rc == -EPERM || rc == -EACCES || rc == -ENOENT ||

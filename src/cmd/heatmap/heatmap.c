@@ -9,8 +9,8 @@
  *
  * Options are checked before anything is set up (bad input is exit 2 naming the
  * argument); then the target is started (-- COMMAND) or found (-p), a source is
- * opened (--source, or the best of hm_sources[] that opens, keeping why the better
- * ones refused: none opens is exit 3 with every reason), frames are collected
+ * opened (--source, or the best of mms_heatmap_backends[] that opens, keeping why
+ * the better ones refused: none opens is exit 3 with every reason), frames are collected
  * until --frames, -d, SIGINT/SIGTERM, the target's exit or the TUI's q, and then
  * shown: text lines and a summary, one JSON document (-j), CSV rows, a picture.
  * Every path out closes the source (which undoes what it set up) and stops the
@@ -187,7 +187,8 @@ static int check_options(struct hm_cmd *c, struct hm_args *a)
 	c->o.roi.mapping = a->mapping;
 	if (a->mapping && !a->mapping[0])
 		return cli_fail(cli, EXIT_USAGE, "--mapping: empty name");
-	if (c->want_source && !hm_source_find(c->want_source))
+	if (c->want_source &&
+	    !mms_backend_find(mms_capability_find("heatmap"), c->want_source))
 		return cli_fail(cli, EXIT_USAGE,
 				"--source '%s': unknown (damon-vaddr, idle, damon-paddr or refs)",
 				c->want_source);
@@ -388,7 +389,6 @@ static int run_heatmap(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	target_name(&c);
-	c.o.verbose = cli->verbose;
 	c.o.stop = tui ? &c.src_stop : &cli_stop;
 	if ((status = hm_cmd_open_source(&c)))
 		goto out;

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "lib/heatmap/heatmap.h"
+#include "lib/probe/backends.h"
 #include "cmd/heatmap/heatmap_view.h"
 
 struct hm_cmd {
@@ -36,7 +37,8 @@ struct hm_cmd {
 };
 
 /*
- * Opens c->ops (--source, or the first of hm_sources[] that opens) with c->o.
+ * Opens c->ops (--source, or the first of mms_heatmap_backends[] that opens: the
+ * walk `features` shows) with c->o.
  * 0, or an exit status after printing why.
  */
 int hm_cmd_open_source(struct hm_cmd *c);

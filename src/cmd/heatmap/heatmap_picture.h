@@ -8,11 +8,10 @@
 #ifndef MMS_HEATMAP_PICTURE_H
 #define MMS_HEATMAP_PICTURE_H
 
+#include "cmd/heatmap/heatmap_palette.h"
 #include "cmd/heatmap/heatmap_view.h"
 
 enum hm_prim_kind { HM_P_RECT, HM_P_LINE, HM_P_TEXT };
-/* Font sizes, as libgd's built-in fonts measure them (SVG uses the same sizes). */
-enum hm_font { HM_F_TINY, HM_F_SMALL, HM_F_LARGE };
 
 struct hm_prim {
 	enum hm_prim_kind kind;
@@ -32,8 +31,6 @@ struct hm_pic {
 	int np, capp;
 };
 
-/* Font cell sizes (width, height) in pixels. */
-void hm_font_size(enum hm_font f, int *w, int *h);
 /* Lays r out; max_cols/max_rows cap the grid (the SVG keeps it small). 0 or -ENOMEM. */
 int hm_pic_layout(const struct hm_run *r, int max_cols, int max_rows, struct hm_pic *pic);
 void hm_pic_free(struct hm_pic *pic);

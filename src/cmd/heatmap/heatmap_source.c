@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmscope heatmap: its source and its frames. The source is the one asked for, or
- * the best of hm_sources[] that opens, with why each better one refused (the
- * exit-3 message when none opens). A frame from the source is finished here: cut
+ * the best of mms_heatmap_backends[] that opens, with why each better one refused
+ * (the exit-3 message when none opens). A frame from the source is finished here: cut
  * to the target's selected mappings read right after it, timed from the run's
  * start (a source restarted by the TUI counts its time from its own open).
  */
@@ -31,15 +31,89 @@ static int target_gone(struct hm_cmd *c, const char *why)
 	return cli_fail(c->cli, EXIT_USAGE, "-p %d: %s", (int)c->o.pid, why);
 }
 
+/*
+ * The automatic choice walks the "heatmap" table (mms_backend_walk, as `features`
+ * does). Every better source is asked in the table's order, in its own words, even
+ * one the walk passed over because a feature it needs is missing: the reasons shown
+ * (skipped[], the exit-3 message) are the sources' own, as they always were.
+ */
+struct walk {
+	struct hm_cmd *c;
+	struct mms_features *fs;
+	const struct mms_capability *cap;
+	const struct mms_backend *next; /* the first entry not asked yet */
+	char gone[512];                 /* why, when the target vanished */
+	char all[2048];                 /* "name: why; ..." for the exit-3 message */
+	size_t len;
+};
+
+static void refused(struct walk *w, const char *name, int rc, const char *why)
+{
+	struct hm_run *run = &w->c->run;
+	const char *root = rc == -EPERM ? "needs root: " : "";
+
+	if (run->nskipped < (int)(sizeof(run->skipped) / sizeof(run->skipped[0]))) {
+		struct hm_skip *k = &run->skipped[run->nskipped++];
+
+		k->source = name;
+		snprintf(k->reason, sizeof(k->reason), "%s%s", root, why);
+	}
+	w->len += snprintf(w->all + w->len, w->len < sizeof(w->all) ? sizeof(w->all) - w->len : 0,
+			   "%s%s: %s%s", w->len ? "; " : "", name, root, why);
+}
+
+/* Opens b's source (usable: it is the one chosen) or asks it why not (not usable:
+ * one that opens all the same is closed again, refused for what the walk found).
+ * 0 when opened; -ESRCH (the target is gone) ends the walk; else -EOPNOTSUPP. */
+static int try_source(struct walk *w, const struct mms_backend *b, bool usable, char *why,
+		      size_t size)
+{
+	const struct hm_source_ops *ops = b->ops;
+	struct hm_cmd *c = w->c;
+	int rc;
+
+	w->next = b + 1;
+	why[0] = '\0';
+	rc = ops->open(&c->src, &c->o, why, size);
+	if (!rc && usable) {
+		c->ops = ops;
+		return 0;
+	}
+	if (!rc) {
+		ops->close(c->src);
+		mms_backend_usable(w->fs, w->cap, b, why, size);
+		rc = -EOPNOTSUPP;
+	}
+	c->src = NULL;
+	if (rc == -ESRCH) {
+		snprintf(w->gone, sizeof(w->gone), "%s", why);
+		return rc;
+	}
+	refused(w, ops->name, rc, why);
+	return -EOPNOTSUPP;
+}
+
+/* The walk's open: the better sources it passed over are asked first. */
+static int walk_open(const struct mms_backend *b, void *ctx, char *why, size_t size)
+{
+	struct walk *w = ctx;
+
+	while (w->next < b)
+		if (try_source(w, w->next, false, why, size) == -ESRCH)
+			return -ESRCH;
+	return try_source(w, b, true, why, size);
+}
+
 int hm_cmd_open_source(struct hm_cmd *c)
 {
-	char why[512], all[2048];
-	size_t len = 0;
-	int rc = -ENOENT;
+	struct mms_features fs = { .host = c->cli->host };
+	struct walk w = { .c = c, .fs = &fs, .cap = mms_capability_find("heatmap") };
+	char why[512];
+	int rc;
 
 	c->run.nskipped = 0;
 	if (c->want_source) {
-		c->ops = hm_source_find(c->want_source);
+		c->ops = mms_backend_find(w.cap, c->want_source)->ops;
 		why[0] = '\0';
 		rc = c->ops->open(&c->src, &c->o, why, sizeof(why));
 		if (!rc)
@@ -53,28 +127,17 @@ int hm_cmd_open_source(struct hm_cmd *c)
 				"--source %s: %s%s", c->ops->name,
 				rc == -EPERM ? "needs root: " : "", why);
 	}
-	for (int i = 0; hm_sources[i]; i++) {
-		why[0] = '\0';
-		rc = hm_sources[i]->open(&c->src, &c->o, why, sizeof(why));
-		if (!rc) {
-			c->ops = hm_sources[i];
-			return run_starts(c);
-		}
-		c->src = NULL;
-		if (rc == -ESRCH)
-			return target_gone(c, why);
-		if (c->run.nskipped < (int)(sizeof(c->run.skipped) / sizeof(c->run.skipped[0]))) {
-			struct hm_skip *k = &c->run.skipped[c->run.nskipped++];
-
-			k->source = hm_sources[i]->name;
-			snprintf(k->reason, sizeof(k->reason), "%s%s",
-				 rc == -EPERM ? "needs root: " : "", why);
-		}
-		len += snprintf(all + len, len < sizeof(all) ? sizeof(all) - len : 0, "%s%s: %s%s",
-				len ? "; " : "", hm_sources[i]->name,
-				rc == -EPERM ? "needs root: " : "", why);
-	}
-	return cli_fail(c->cli, EXIT_UNSUPPORTED, "no access source works here: %s", all);
+	w.next = w.cap->backends;
+	rc = mms_backend_walk(&fs, w.cap, walk_open, &w, NULL);
+	/* None opened: the rest are asked too, for the message. */
+	while (rc && rc != -ESRCH && w.next->name)
+		if (try_source(&w, w.next, false, why, sizeof(why)) == -ESRCH)
+			rc = -ESRCH;
+	if (rc == -ESRCH)
+		return target_gone(c, w.gone);
+	if (rc)
+		return cli_fail(c->cli, EXIT_UNSUPPORTED, "no access source works here: %s", w.all);
+	return run_starts(c);
 }
 
 static int maps_copy(struct hm_maps *dst, const struct hm_maps *src)

@@ -27,6 +27,7 @@
 
 #include <ncursesw/curses.h>
 
+#include "cmd/heatmap/heatmap_palette.h"
 #include "cmd/heatmap/heatmap_view.h"
 #include "output/view.h"
 

@@ -8,7 +8,8 @@
  * hands them over, the address axis, the summary) and calls a view. Every view
  * draws the address axis the same way: the selected mappings laid end to end with
  * the gaps removed (hm_project), time left to right, colour by accesses on one
- * perceptual ramp (hm_ramp), "not sampled" distinct from "sampled, never accessed".
+ * perceptual ramp (hm_ramp, heatmap_palette.h), "not sampled" distinct from
+ * "sampled, never accessed".
  */
 #ifndef MMS_HEATMAP_VIEW_H
 #define MMS_HEATMAP_VIEW_H
@@ -56,13 +57,6 @@ int hm_run_set_axis(struct hm_run *r, const struct hm_maps *maps);
 void hm_run_free(struct hm_run *r);
 /* Byte-weighted mean accesses of f over mapping m; -1 when f has nothing there. */
 double hm_mapping_mean(const struct hm_frame *f, const struct hm_mapping *m);
-
-/* ---- colour (src/output/heatmap_picture.c) ---- */
-
-/* The colour of accesses v (0..1) on the ramp (inferno-like: black, purple, red,
- * orange, pale yellow; lightness rises monotonically so it reads in grey too). */
-void hm_ramp(double v, uint8_t rgb[3]);
-#define HM_NODATA_RGB 0xdd, 0xdd, 0xdd /* not sampled: light grey, not on the ramp */
 
 /* ---- text views (src/output/heatmap_text.c) ---- */
 

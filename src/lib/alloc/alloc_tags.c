@@ -182,8 +182,8 @@ static int walk_error(int rv, char *why, size_t size)
 	return -EOPNOTSUPP;
 }
 
-int mms_alloc_tags_open(const struct mms_host *host, int verbose, struct mms_alloc_tags **out,
-			char *why, size_t size)
+int mms_alloc_tags_open(const struct mms_host *host, struct mms_alloc_tags **out, char *why,
+			size_t size)
 {
 	struct mms_alloc_tags *t;
 	int err, ncpu, rv = 0;
@@ -202,7 +202,6 @@ int mms_alloc_tags_open(const struct mms_host *host, int verbose, struct mms_all
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	mms_libbpf_verbosity(verbose);
 	t->skel = alloc_tags_bpf__open();
 	if (!t->skel) {
 		err = -errno;
@@ -250,10 +249,10 @@ int mms_alloc_tags_nr_modules(const struct mms_alloc_tags *t)
 	return t->nr_modules;
 }
 
-int mms_alloc_tags_probe(const struct mms_host *host, int verbose, char *why, size_t size)
+int mms_alloc_tags_probe(const struct mms_host *host, char *why, size_t size)
 {
 	struct mms_alloc_tags *t;
-	int err = mms_alloc_tags_open(host, verbose, &t, why, size);
+	int err = mms_alloc_tags_open(host, &t, why, size);
 
 	if (err)
 		return err;

@@ -22,8 +22,8 @@ struct mms_alloc_tags;
  * kernel cannot serve it (no allocation tags, no BTF for them, no symbols), -EPERM
  * without privileges, -ENOMEM.
  */
-int mms_alloc_tags_open(const struct mms_host *host, int verbose, struct mms_alloc_tags **out,
-			char *why, size_t size);
+int mms_alloc_tags_open(const struct mms_host *host, struct mms_alloc_tags **out, char *why,
+			size_t size);
 void mms_alloc_tags_close(struct mms_alloc_tags *t);
 /* Loaded modules (from /proc/modules when opened): their sites are not walked. */
 int mms_alloc_tags_nr_modules(const struct mms_alloc_tags *t);
@@ -65,6 +65,6 @@ void mms_alloc_tags_prefilter(const struct mms_alloc_filter *f, struct alloc_tag
 
 /* The automatic choice's test: opens, and refuses (-EOPNOTSUPP, why) when modules
  * are loaded, whose sites it would miss. 0, or a negative errno with why. */
-int mms_alloc_tags_probe(const struct mms_host *host, int verbose, char *why, size_t size);
+int mms_alloc_tags_probe(const struct mms_host *host, char *why, size_t size);
 
 #endif

@@ -86,6 +86,11 @@ struct hm_frame {
 };
 
 int hm_frame_push(struct hm_frame *f, uint64_t start, uint64_t end, double accesses);
+
+/* Room for element n of the array *pv of *cap elements (heatmap_grow.c): doubles it,
+ * from first elements. 0, or -ENOMEM with the array as it was. */
+int hm_grow_(void *pv, int n, int *cap, size_t elem, int first);
+#define hm_grow(pv, n, pcap, first) hm_grow_((pv), (n), (pcap), sizeof(**(pv)), (first))
 /* Sorts, clips every region to f->maps and merges adjacent regions of equal accesses. */
 void hm_frame_finish(struct hm_frame *f);
 void hm_frame_reset(struct hm_frame *f); /* empties, keeps buffers */
@@ -153,7 +158,6 @@ struct hm_opts {
 	uint64_t aggregate_us; /* one frame per aggregate_us (DAMON aggregation interval) */
 	struct hm_roi roi;
 	const volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: next() returns -EINTR */
-	int verbose;
 };
 
 struct hm_source;
@@ -187,9 +191,8 @@ extern const struct hm_source_ops hm_src_idle;
 extern const struct hm_source_ops hm_src_damon_paddr;
 extern const struct hm_source_ops hm_src_refs;
 
-/* Best first: damon-vaddr, idle, damon-paddr, refs. NULL-terminated. */
-extern const struct hm_source_ops *const hm_sources[];
-const struct hm_source_ops *hm_source_find(const char *name);
+/* Best first (damon-vaddr, idle, damon-paddr, refs): the "heatmap" backend table,
+ * mms_heatmap_backends[] (heatmap_sources.c), whose ops are these. */
 
 /* Defaults (the seed's two intervals; damo's defaults are 5 ms / 100 ms). */
 #define HM_DEFAULT_AGING_US 100000ULL       /* 100 ms */
@@ -199,6 +202,28 @@ const struct hm_source_ops *hm_source_find(const char *name);
 
 /* Sleeps until monotonic time t_ns (mms_monotonic_ns()) in short steps; -EINTR as soon as *o->stop is set. */
 int hm_sleep_until(const struct hm_opts *o, uint64_t t_ns);
+
+/* The clock itself: the first member of such a source's struct hm_source. */
+struct hm_clock {
+	const struct hm_opts *o; /* the source's options, intervals defaulted */
+	uint32_t per_frame;      /* samples per frame */
+	uint64_t t0_ns, next_ns; /* the first sample; the last one's due time */
+	char desc[160];          /* the source's describe() */
+};
+
+/* Defaults o's intervals (HM_DEFAULT_*) and counts the samples per frame. */
+void hm_clock_init(struct hm_clock *k, struct hm_opts *o);
+/* The first sample is taken: frames count from now; desc = "WHAT, A ms aging / F ms frames". */
+void hm_clock_start(struct hm_clock *k, const char *what);
+/* One frame's samples, each when due: sample(s) per_frame times. 0, or the first error
+ * (-EINTR when stopped). */
+int hm_clock_frame(struct hm_clock *k, struct hm_source *s,
+		   int (*sample)(struct hm_source *s, char *why, size_t size), char *why,
+		   size_t size);
+/* The frame's samples and end time (since the clock started). */
+void hm_clock_stamp(const struct hm_clock *k, struct hm_frame *f);
+/* describe() of a source whose struct hm_source starts with its struct hm_clock. */
+const char *hm_clock_describe(struct hm_source *s);
 
 /* ---- page frame numbers: /proc/PID/pagemap (heatmap_pagemap.c) ---- */
 

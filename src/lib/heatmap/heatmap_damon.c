@@ -233,7 +233,7 @@ static int vaddr_open(struct hm_source **out, const struct hm_opts *o, char *why
 	if (!(s = src_new(o, false)))
 		return -ENOMEM;
 	/* BPF first: when it cannot load, DAMON's sysfs was never touched. */
-	err = hm_damon_col_open(&s->col, o->verbose, why, size);
+	err = hm_damon_col_open(&s->col, why, size);
 	if (!err) {
 		cfg = own_cfg(s, "vaddr");
 		err = hm_damon_kd_start(&s->kd, &cfg, why, size);
@@ -341,7 +341,7 @@ static int paddr_open(struct hm_source **out, const struct hm_opts *o, char *why
 		err = ntargets;
 		goto fail;
 	}
-	err = hm_damon_col_open(&s->col, o->verbose, why, size);
+	err = hm_damon_col_open(&s->col, why, size);
 	if (err)
 		goto fail;
 	if (!s->shared) {

@@ -47,7 +47,7 @@ struct hm_damon_col {
 };
 
 /* Loads and attaches (nothing is sent until _watch). 0, or -errno with why. */
-int hm_damon_col_open(struct hm_damon_col *c, int verbose, char *why, size_t size);
+int hm_damon_col_open(struct hm_damon_col *c, char *why, size_t size);
 /* Sends the regions of kdamond thread tid from now on; its context has ntargets targets. */
 void hm_damon_col_watch(struct hm_damon_col *c, pid_t tid, uint32_t ntargets);
 /* Reads the ring buffer for up to timeout_ms: 1 when c->done holds a new aggregation

@@ -28,15 +28,8 @@ static void destroy(void *skel)
 
 static int aggr_push(struct hm_damon_aggr *a, const struct damon_record *e)
 {
-	if (a->n == a->cap) {
-		int cap = a->cap ? a->cap * 2 : 1024;
-		struct hm_damon_region *r = realloc(a->r, (size_t)cap * sizeof(*r));
-
-		if (!r)
-			return -ENOMEM;
-		a->r = r;
-		a->cap = cap;
-	}
+	if (hm_grow(&a->r, a->n, &a->cap, 1024))
+		return -ENOMEM;
 	a->r[a->n++] = (struct hm_damon_region){ e->start, e->end, e->nr_accesses, e->age,
 						 e->target_id };
 	a->ts_ns = e->ts_ns;
@@ -88,9 +81,9 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-int hm_damon_col_open(struct hm_damon_col *c, int verbose, char *why, size_t size)
+int hm_damon_col_open(struct hm_damon_col *c, char *why, size_t size)
 {
-	struct mms_tracer_opts o = { .verbose = verbose, .on_event = on_record, .ctx = c };
+	struct mms_tracer_opts o = { .on_event = on_record, .ctx = c };
 	struct damon_bpf *skel;
 	bool new_proto;
 	char type[64];

@@ -25,15 +25,8 @@ int hm_frame_push(struct hm_frame *f, uint64_t start, uint64_t end, double acces
 {
 	if (start >= end)
 		return 0;
-	if (f->n == f->cap) {
-		int cap = f->cap ? f->cap * 2 : 256;
-		struct hm_region *r = realloc(f->r, (size_t)cap * sizeof(*r));
-
-		if (!r)
-			return -ENOMEM;
-		f->r = r;
-		f->cap = cap;
-	}
+	if (hm_grow(&f->r, f->n, &f->cap, 256))
+		return -ENOMEM;
 	f->r[f->n++] = (struct hm_region){ start, end, accesses };
 	return 0;
 }

@@ -60,11 +60,10 @@ struct word {
 };
 
 struct hm_source {
+	struct hm_clock clk; /* first: hm_clock_describe() */
 	struct hm_opts o;
 	int bitmap_fd, pagemap_fd;
 	uint64_t page;
-	uint32_t per_frame;
-	uint64_t t0_ns, next_ns;
 	struct hm_maps all, sel, fresh; /* fresh: this sample's selection */
 	/* Per page of the selected mappings, in address order. */
 	uint64_t *pages, *pfn, *prev; /* prev: the PFN marked idle last, HM_PFN_NONE */
@@ -73,7 +72,6 @@ struct hm_source {
 	struct word *words;
 	uint64_t *buf;
 	size_t nwords, capwords;
-	char desc[160];
 };
 
 static int grow_pages(struct hm_source *s, size_t n)
@@ -358,6 +356,12 @@ static int sample(struct hm_source *s, bool count, char *why, size_t size)
 	return rc;
 }
 
+/* A sample after the first: it counts. */
+static int sample_again(struct hm_source *s, char *why, size_t size)
+{
+	return sample(s, true, why, size);
+}
+
 static int idle_next(struct hm_source *s, struct hm_frame *f, char *why, size_t size)
 {
 	int rc;
@@ -365,17 +369,11 @@ static int idle_next(struct hm_source *s, struct hm_frame *f, char *why, size_t 
 	why[0] = '\0';
 	for (size_t i = 0; i < s->npages; i++)
 		s->hits[i] = 0;
-	for (uint32_t i = 0; i < s->per_frame; i++) {
-		s->next_ns += s->o.aging_us * 1000;
-		rc = hm_sleep_until(&s->o, s->next_ns);
-		if (!rc)
-			rc = sample(s, true, why, size);
-		if (rc)
-			return rc;
-	}
-	rc = hm_frame_from_pages(f, s->pages, s->hits, s->npages, s->per_frame, s->page);
-	f->samples = s->per_frame;
-	f->t_ns = mms_monotonic_ns() - s->t0_ns;
+	rc = hm_clock_frame(&s->clk, s, sample_again, why, size);
+	if (rc)
+		return rc;
+	rc = hm_frame_from_pages(f, s->pages, s->hits, s->npages, s->clk.per_frame, s->page);
+	hm_clock_stamp(&s->clk, f);
 	return rc;
 }
 
@@ -409,13 +407,7 @@ static int idle_open(struct hm_source **out, const struct hm_opts *o, char *why,
 	s->o = *o;
 	s->pagemap_fd = -1;
 	s->page = (uint64_t)sysconf(_SC_PAGESIZE);
-	if (!s->o.aging_us)
-		s->o.aging_us = HM_DEFAULT_AGING_US;
-	if (!s->o.aggregate_us)
-		s->o.aggregate_us = HM_DEFAULT_AGGREGATE_US;
-	s->per_frame = (uint32_t)(s->o.aggregate_us / s->o.aging_us);
-	if (!s->per_frame)
-		s->per_frame = 1;
+	hm_clock_init(&s->clk, &s->o);
 	s->bitmap_fd = open(BITMAP, O_RDWR | O_CLOEXEC);
 	if (s->bitmap_fd < 0) {
 		rc = errno == ENOENT ? -EOPNOTSUPP : errno == EACCES ? -EPERM : -errno;
@@ -430,11 +422,7 @@ static int idle_open(struct hm_source **out, const struct hm_opts *o, char *why,
 	rc = sample(s, false, why, size);
 	if (rc)
 		goto fail;
-	s->t0_ns = s->next_ns = mms_monotonic_ns();
-	snprintf(s->desc, sizeof(s->desc),
-		 "page_idle bitmap, 4 KiB pages, %llu ms aging / %llu ms frames",
-		 (unsigned long long)s->o.aging_us / 1000,
-		 (unsigned long long)s->o.aggregate_us / 1000);
+	hm_clock_start(&s->clk, "page_idle bitmap, 4 KiB pages");
 	*out = s;
 	return 0;
 fail:
@@ -442,15 +430,10 @@ fail:
 	return rc;
 }
 
-static const char *idle_describe(struct hm_source *s)
-{
-	return s->desc;
-}
-
 const struct hm_source_ops hm_src_idle = {
 	.name = "idle",
 	.open = idle_open,
 	.next = idle_next,
-	.describe = idle_describe,
+	.describe = hm_clock_describe,
 	.close = idle_close,
 };

@@ -90,15 +90,8 @@ static enum hm_map_kind kind_of(const char *name)
 
 static int maps_push(struct hm_maps *m, const struct hm_mapping *map)
 {
-	if (m->n == m->cap) {
-		int cap = m->cap ? m->cap * 2 : 64;
-		struct hm_mapping *v = realloc(m->v, (size_t)cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		m->v = v;
-		m->cap = cap;
-	}
+	if (hm_grow(&m->v, m->n, &m->cap, 64))
+		return -ENOMEM;
 	m->v[m->n++] = *map;
 	return 0;
 }

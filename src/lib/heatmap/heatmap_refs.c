@@ -42,16 +42,14 @@ struct acc {
 };
 
 struct hm_source {
+	struct hm_clock clk; /* first: hm_clock_describe() */
 	struct hm_opts o;
 	int clear_fd;
-	uint32_t per_frame;  /* samples per frame */
-	uint64_t t0_ns, next_ns;
 	struct acc *acc;
 	int nacc, capacc, hint; /* hint: where the next mapping is likely (address order) */
 	struct hm_maps all, sel;
 	double *ref;         /* Referenced bytes per mapping of all, this sample */
 	int capref;
-	char desc[160];
 };
 
 static int clear_refs(struct hm_source *s)
@@ -156,15 +154,8 @@ static struct acc *acc_for(struct hm_source *s, uint64_t start, uint64_t end)
 			return &s->acc[i];
 		}
 	}
-	if (s->nacc == s->capacc) {
-		int cap = s->capacc ? s->capacc * 2 : 64;
-		struct acc *v = realloc(s->acc, (size_t)cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		s->acc = v;
-		s->capacc = cap;
-	}
+	if (hm_grow(&s->acc, s->nacc, &s->capacc, 64))
+		return NULL;
 	s->acc[s->nacc] = (struct acc){ start, end, 0, 0 };
 	s->hint = s->nacc + 1;
 	return &s->acc[s->nacc++];
@@ -216,14 +207,9 @@ static int refs_next(struct hm_source *s, struct hm_frame *f, char *why, size_t 
 	int rc;
 
 	s->nacc = s->hint = 0;
-	for (uint32_t i = 0; i < s->per_frame; i++) {
-		s->next_ns += s->o.aging_us * 1000;
-		rc = hm_sleep_until(&s->o, s->next_ns);
-		if (!rc)
-			rc = sample(s, why, size);
-		if (rc)
-			return rc;
-	}
+	rc = hm_clock_frame(&s->clk, s, sample, why, size);
+	if (rc)
+		return rc;
 	qsort(s->acc, s->nacc, sizeof(*s->acc), by_start);
 	for (int i = 0; i < s->nacc; i++) {
 		rc = hm_frame_push(f, s->acc[i].start, s->acc[i].end,
@@ -231,8 +217,7 @@ static int refs_next(struct hm_source *s, struct hm_frame *f, char *why, size_t 
 		if (rc)
 			return rc;
 	}
-	f->samples = s->per_frame;
-	f->t_ns = mms_monotonic_ns() - s->t0_ns;
+	hm_clock_stamp(&s->clk, f);
 	return 0;
 }
 
@@ -258,13 +243,7 @@ static int refs_open(struct hm_source **out, const struct hm_opts *o, char *why,
 	if (!s)
 		return -ENOMEM;
 	s->o = *o;
-	if (!s->o.aging_us)
-		s->o.aging_us = HM_DEFAULT_AGING_US;
-	if (!s->o.aggregate_us)
-		s->o.aggregate_us = HM_DEFAULT_AGGREGATE_US;
-	s->per_frame = (uint32_t)(s->o.aggregate_us / s->o.aging_us);
-	if (!s->per_frame)
-		s->per_frame = 1;
+	hm_clock_init(&s->clk, &s->o);
 	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)o->pid);
 	s->clear_fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (s->clear_fd < 0) {
@@ -284,11 +263,7 @@ static int refs_open(struct hm_source **out, const struct hm_opts *o, char *why,
 			snprintf(why, size, "process %d exited", (int)o->pid);
 		goto fail;
 	}
-	s->t0_ns = s->next_ns = mms_monotonic_ns();
-	snprintf(s->desc, sizeof(s->desc),
-		 "clear_refs + smaps Referenced per mapping, %llu ms aging / %llu ms frames",
-		 (unsigned long long)s->o.aging_us / 1000,
-		 (unsigned long long)s->o.aggregate_us / 1000);
+	hm_clock_start(&s->clk, "clear_refs + smaps Referenced per mapping");
 	*out = s;
 	return 0;
 fail:
@@ -296,15 +271,10 @@ fail:
 	return rc;
 }
 
-static const char *refs_describe(struct hm_source *s)
-{
-	return s->desc;
-}
-
 const struct hm_source_ops hm_src_refs = {
 	.name = "refs",
 	.open = refs_open,
 	.next = refs_next,
-	.describe = refs_describe,
+	.describe = hm_clock_describe,
 	.close = refs_close,
 };

@@ -5,28 +5,11 @@
  * 4 KiB resolution at the price of walking pagemap, DAMON paddr needs the
  * physical ranges translated back, and clear_refs sees whole mappings only.
  */
-#include <string.h>
-
 #include "lib/heatmap/heatmap.h"
 #include "lib/probe/backends.h"
 
-const struct hm_source_ops *const hm_sources[] = {
-	&hm_src_damon_vaddr,
-	&hm_src_idle,
-	&hm_src_damon_paddr,
-	&hm_src_refs,
-	NULL,
-};
-
-const struct hm_source_ops *hm_source_find(const char *name)
-{
-	for (int i = 0; hm_sources[i]; i++)
-		if (!strcmp(hm_sources[i]->name, name))
-			return hm_sources[i];
-	return NULL;
-}
-
-/* The same order as a backend table (probe/backends.h), for `features`. */
+/* The one list of sources (probe/backends.h): `features` shows it, `heatmap` walks
+ * it (src/cmd/heatmap/heatmap_source.c); each entry's ops is its hm_source_ops. */
 const struct mms_backend mms_heatmap_backends[] = {
 	{ .name = "damon-vaddr",
 	  .needs = { MMS_FEAT_DAMON_VADDR, MMS_NEEDS_END },

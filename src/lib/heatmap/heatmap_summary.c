@@ -88,15 +88,8 @@ static int seen_add(struct record *r, uint64_t start, uint64_t end)
 		j++;
 	}
 	if (j == i) { /* no overlap: insert at i */
-		if (r->nseen == r->capseen) {
-			int cap = r->capseen ? r->capseen * 2 : 16;
-			struct span *v = realloc(r->seen, (size_t)cap * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			r->seen = v;
-			r->capseen = cap;
-		}
+		if (hm_grow(&r->seen, r->nseen, &r->capseen, 16))
+			return -ENOMEM;
 		memmove(&r->seen[i + 1], &r->seen[i], (size_t)(r->nseen - i) * sizeof(*r->seen));
 		r->nseen++;
 	} else { /* spans i..j-1 become one */
@@ -202,15 +195,8 @@ static struct record *record_for(struct accum *a, const struct hm_mapping *m)
 		r = NULL;
 	}
 	if (!r) {
-		if (a->n == a->cap) {
-			int cap = a->cap ? a->cap * 2 : 64;
-			struct record *v = realloc(a->rec, (size_t)cap * sizeof(*v));
-
-			if (!v)
-				return NULL;
-			a->rec = v;
-			a->cap = cap;
-		}
+		if (hm_grow(&a->rec, a->n, &a->cap, 64))
+			return NULL;
 		r = &a->rec[a->n++];
 		memset(r, 0, sizeof(*r));
 		snprintf(r->name, sizeof(r->name), "%s", m->name);

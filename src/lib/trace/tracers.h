@@ -22,7 +22,6 @@ struct mms_tracer_opts {
 	struct mms_task_filter filter;
 	uint64_t min_ns;          /* reclaim, compact: shorter events are not sent */
 	int pageblock_order;      /* extfrag */
-	int verbose;
 	bool fail_last_attach;    /* test hook: the last attach fails (mms_links_attach) */
 	ring_buffer_sample_fn on_event; /* NULL: no ring buffer reading (extfrag) */
 	void *ctx;

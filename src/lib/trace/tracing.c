@@ -119,10 +119,6 @@ int mms_task_filter_cgroup(const struct mms_host *host, const char *arg,
 
 /* ---- attach ---- */
 
-void mms_libbpf_verbosity(int verbose)
-{
-}
-
 void mms_bpf_error(int err, const char *what, char *why, size_t size)
 {
 	if (err == -EPERM || err == -EACCES)

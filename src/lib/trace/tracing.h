@@ -58,11 +58,6 @@ struct mms_links {
 };
 
 /*
- * Sets nothing: libbpf's printer is process-wide, so the binary sets it once
- * (src/bpf_log.c). Kept only while a caller in the library still calls it.
- */
-void mms_libbpf_verbosity(int verbose);
-/*
  * Attaches every program of obj that is set to load. On failure detaches what
  * it attached, fills why (naming the program) and returns the negative errno.
  * fail_last makes the last attach fail (-EBUSY) with every other link live, so
