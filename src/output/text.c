@@ -203,16 +203,24 @@ void text_put(FILE *out, const char *s, int width)
 		free(buf);
 }
 
+char *text_dupn(const char *s, size_t len)
+{
+	char *buf = malloc(TEXT_ESC_SIZE(len));
+
+	if (buf)
+		text_escn(s ? s : "", s ? len : 0, buf, TEXT_ESC_SIZE(len));
+	return buf;
+}
+
+void table_cell_textn(struct table *t, const char *s, size_t len)
+{
+	char *buf = text_dupn(s, len);
+
+	table_cell(t, "%s", buf ? buf : "?");
+	free(buf);
+}
+
 void table_cell_text(struct table *t, const char *s)
 {
-	size_t len = s ? strlen(s) : 0, size = 4 * len + 1;
-	char *buf = malloc(size);
-
-	if (!buf) {
-		table_cell(t, "?");
-		return;
-	}
-	text_escn(s ? s : "", len, buf, size);
-	table_cell(t, "%s", buf);
-	free(buf);
+	table_cell_textn(t, s, s ? strlen(s) : 0);
 }

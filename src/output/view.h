@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Views shared by every command: aligned text tables, human units, and JSON output
- * through jansson (never hand-escaped), and the escaping of names (text.c). A table is filled row by row with strings and
- * printed once, so column widths fit the data.
+ * Views shared by every command: aligned text tables, human units, JSON output
+ * through jansson (never hand-escaped), and names made safe for JSON and terminals
+ * (text.c, docs/names.md). A table is filled row by row with strings and printed
+ * once, so column widths (in printed characters) fit the data.
  */
 #ifndef MMS_VIEW_H
 #define MMS_VIEW_H
@@ -69,8 +70,11 @@ int text_cut(char *s, int cols);
 /* s escaped (text_esc) and padded with spaces to |width| printed characters: on the
  * left when width > 0, on the right when width < 0. */
 void text_put(FILE *out, const char *s, int width);
-/* A table cell holding s escaped (text_esc). */
+/* len bytes of s escaped (text_esc), in a string to free (NULL out of memory). */
+char *text_dupn(const char *s, size_t len);
+/* A table cell holding s (len bytes) escaped (text_esc). */
 void table_cell_text(struct table *t, const char *s);
+void table_cell_textn(struct table *t, const char *s, size_t len);
 
 struct mms_hist;
 /*

@@ -55,14 +55,12 @@ void hm_text_frame(const struct hm_run *r, const struct hm_frame *f, FILE *out)
  */
 static void name_cell(struct table *t, const char *name)
 {
-	size_t len = strlen(name);
-	char *esc = malloc(TEXT_ESC_SIZE(len)), *s;
+	char *esc = text_dupn(name, strlen(name)), *s;
 
 	if (!esc) {
 		table_cell(t, "?");
 		return;
 	}
-	text_escn(name, len, esc, TEXT_ESC_SIZE(len));
 	if (text_width(esc) > 32) {
 		s = esc + strlen(esc);
 		for (int w = 0; w < 29; w++)
