@@ -9,12 +9,8 @@
 # text shows no raw ESC, BEL or C1 byte, and the SVG parses as XML.
 . "$(dirname "$0")/lib.sh"
 
+is_root || { skip hostile-names "needs root (clear_refs, cgroups, BPF)"; exit 0; }
 WL=$TOP/build/workloads
-MEMCG=/sys/fs/cgroup/memory
-if ! is_root; then
-	skip hostile-names "needs root"
-	exit 0
-fi
 [ -x "$WL/hostile" ] && [ -x "$WL/cgexec" ] || make -C "$TOP" workloads >/dev/null 2>&1
 [ -x "$WL/hostile" ] || { not_ok hostile-workload "cannot build $WL/hostile"; exit 0; }
 
@@ -120,6 +116,7 @@ kill $hpid
 wait $hpid 2>/dev/null
 
 # ---- a hostile memory cgroup: reclaim and memcg ----
+MEMCG=/sys/fs/cgroup/memory
 [ -w "$MEMCG" ] || { skip hostile-cgroup "no v1 memory hierarchy at $MEMCG"; exit 0; }
 PARENT=$MEMCG/mmscope-t0220-$$
 # The kernel refuses a newline in a cgroup's name (EINVAL): a tab instead.
