@@ -56,9 +56,10 @@ static void print_run(struct compact_ctx *c, const struct compact_event *e)
 		snprintf(idx, sizeof(idx), "%s%d.%03d", fi < 0 ? "-" : "", abs(fi) / 1000,
 			 abs(fi) % 1000);
 	if (c->cli->json) {
-		json_t *o = json_pack("{s:s,s:I,s:s,s:i,s:i,s:s,s:i,s:s,s:i,s:s,s:s,s:s,s:I,s:i}",
+		json_t *o = json_pack("{s:s,s:I,s:o,s:i,s:i,s:o,s:i,s:s,s:i,s:s,s:s,s:s,s:I,s:i}",
 				      "type", "compaction", "ts_ns", (json_int_t)e->ts_ns, "comm",
-				      e->comm, "pid", (int)e->pid, "tgid", (int)e->tgid, "cgroup", cg,
+				      json_textn(e->comm, strnlen(e->comm, sizeof(e->comm))),
+				      "pid", (int)e->pid, "tgid", (int)e->tgid, "cgroup", json_text(cg),
 				      "node", e->nid, "zone", e->zone, "order", e->order, "mode", mode,
 				      "who", who_names[e->who], "result", status, "latency_ns",
 				      (json_int_t)e->latency_ns, "passes", (int)e->passes);
@@ -79,9 +80,10 @@ static void print_run(struct compact_ctx *c, const struct compact_event *e)
 		       "FRAGIDX");
 		c->header = true;
 	}
-	printf("%-8s %-16s %7u %4d %-8s %5d %-10s %-9s %-17s %10.3f %6u %8s\n",
-	       trace_clock(e->ts_ns, clock), e->comm, e->pid, e->nid, e->zone, e->order, mode,
-	       who_names[e->who], status, e->latency_ns / 1e6, e->passes, idx);
+	printf("%-8s ", trace_clock(e->ts_ns, clock));
+	text_put(stdout, e->comm, -16);
+	printf(" %7u %4d %-8s %5d %-10s %-9s %-17s %10.3f %6u %8s\n", e->pid, e->nid, e->zone,
+	       e->order, mode, who_names[e->who], status, e->latency_ns / 1e6, e->passes, idx);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -151,8 +153,10 @@ static void print_summary(struct compact_ctx *c, struct mms_tracer *t,
 		uint64_t p[3];
 
 		group_percentiles(&c->st.procs.v[i], p);
-		printf("  %-16s %7u runs %llu total %.3f ms p50 %.3f p99 %.3f max %.3f ms\n",
-		       c->st.procs.v[i].comm, c->st.procs.v[i].pid,
+		printf("  ");
+		text_put(stdout, c->st.procs.v[i].comm, -16);
+		printf(" %7u runs %llu total %.3f ms p50 %.3f p99 %.3f max %.3f ms\n",
+		       c->st.procs.v[i].pid,
 		       (unsigned long long)c->st.procs.v[i].lat.hist.count,
 		       c->st.procs.v[i].total_ns / 1e6, p[0] / 1e6, p[1] / 1e6, p[2] / 1e6);
 	}

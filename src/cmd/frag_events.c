@@ -155,7 +155,7 @@ static void procs_table(const struct proc_delta *d, size_t n, int top)
 			table_cell(&t, "-");
 		else
 			table_cell(&t, "%u", d[i].tgid);
-		table_cell(&t, "%s", d[i].comm);
+		table_cell_text(&t, d[i].comm);
 		table_cell(&t, "%llu", (unsigned long long)d[i].events);
 		table_cell(&t, "%llu", (unsigned long long)d[i].fragmenting);
 	}
@@ -168,7 +168,10 @@ static json_t *procs_json(const struct proc_delta *d, size_t n, int top)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n && (int)i < top; i++)
-		json_array_append_new(a, json_pack("{s:s,s:o,s:I,s:I}", "comm", d[i].comm, "pid",
+		json_array_append_new(a, json_pack("{s:o,s:o,s:I,s:I}", "comm",
+						   json_textn(d[i].comm, strnlen(d[i].comm,
+										 sizeof(d[i].comm))),
+						   "pid",
 						   pid_json(d[i].tgid), "events",
 						   (json_int_t)d[i].events, "fragmenting",
 						   (json_int_t)d[i].fragmenting));

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +132,7 @@ static void print_table(const struct view *v, const struct mms_memcg_snapshot *s
 	for (int k = 0; k < n; k++) {
 		int c = order[k];
 
-		table_cell(&t, "%s", mms_memcg_snapshot_path(s, c));
+		table_cell_text(&t, mms_memcg_snapshot_path(s, c));
 		for (int i = 0; i + 1 < ncols; i++) {
 			int stat = mms_memcg_reader_stat(v->r, i);
 			double rate;
@@ -170,7 +171,7 @@ static json_t *snapshot_json(const struct view *v, const struct mms_memcg_snapsh
 		json_object_set_new(src, mms_memcg_stat_name(mms_memcg_reader_stat(v->r, i)),
 				    json_string(mms_memcg_reader_stat_source(v->r, i, NULL)));
 	json_object_set_new(doc, "backend", json_string(mms_memcg_reader_backend(v->r)));
-	json_object_set_new(doc, "root", json_string(mms_memcg_reader_root(v->r)));
+	json_object_set_new(doc, "root", json_text(mms_memcg_reader_root(v->r)));
 	json_object_set_new(doc, "cgroup_version", json_integer(mms_memcg_reader_version(v->r)));
 	json_object_set_new(doc, "sources", src);
 	n = order ? order_rows(v, s, order) : 0;
@@ -178,7 +179,7 @@ static json_t *snapshot_json(const struct view *v, const struct mms_memcg_snapsh
 		int c = order[k];
 		json_t *row = json_object(), *stats = json_object(), *rates = json_object();
 
-		json_object_set_new(row, "path", json_string(mms_memcg_snapshot_path(s, c)));
+		json_object_set_new(row, "path", json_text(mms_memcg_snapshot_path(s, c)));
 		json_object_set_new(row, "id", json_integer((json_int_t)s->ids[c]));
 		for (int i = 0; i < v->nr; i++) {
 			int stat = mms_memcg_reader_stat(v->r, i);
@@ -274,24 +275,30 @@ static enum mms_memcg_verify_cgroup verify_cgroup_mode(const char *mode)
 static void print_notes(const struct cli *cli, const struct mms_memcg_reader *r, int *printed)
 {
 	for (; *printed < mms_memcg_reader_nr_notes(r); (*printed)++)
-		if (cli->verbose)
-			fprintf(stderr, "mmscope memcg: %s\n", mms_memcg_reader_note(r, *printed));
+		if (cli->verbose) {
+			fputs("mmscope memcg: ", stderr);
+			text_put(stderr, mms_memcg_reader_note(r, *printed), 0);
+			fputc('\n', stderr);
+		}
 }
 
 static int open_fail(struct cli *cli, const char *root, int e, const struct mms_error *err)
 {
-	const char *where = err->file[0] ? err->file : root ? root : "ROOT";
+	/* Both may quote the user's ROOT: escaped for the terminal and for jansson. */
+	char where[TEXT_ESC_SIZE(PATH_MAX)], msg[TEXT_ESC_SIZE(sizeof(err->msg))];
 
+	text_esc(err->file[0] ? err->file : root ? root : "ROOT", where, sizeof(where));
+	text_esc(err->msg, msg, sizeof(msg));
 	switch (e) {
 	case ENOTDIR:
 	case ENOENT:
 		return cli_fail(cli, EXIT_USAGE, "%s: %s", where,
-				err->msg[0] ? err->msg : "not a cgroup directory");
+				msg[0] ? msg : "not a cgroup directory");
 	case ENODEV:
 		return cli_fail(cli, EXIT_UNSUPPORTED, "%s: %s", where,
-				err->msg[0] ? err->msg : "no memory controller");
+				msg[0] ? msg : "no memory controller");
 	case EOPNOTSUPP:
-		return cli_fail(cli, EXIT_UNSUPPORTED, "%s", err->msg[0] ? err->msg :
+		return cli_fail(cli, EXIT_UNSUPPORTED, "%s", msg[0] ? msg :
 				"backend not possible on this kernel");
 	case EACCES:
 	case EPERM:
@@ -299,6 +306,15 @@ static int open_fail(struct cli *cli, const char *root, int e, const struct mms_
 	default:
 		return cli_fail(cli, EXIT_RUNTIME, "%s: %s", where, strerror(e));
 	}
+}
+
+/* A snapshot that could not be read: "ROOT: why", ROOT escaped. */
+static int read_fail(struct cli *cli, int status, const struct mms_memcg_reader *r, int rc)
+{
+	char where[TEXT_ESC_SIZE(PATH_MAX)];
+
+	return cli_fail(cli, status, "%s: %s", text_esc(mms_memcg_reader_root(r), where,
+							 sizeof(where)), strerror(-rc));
 }
 
 static int run_memcg(struct cli *cli, int argc, char **argv);
@@ -427,8 +443,8 @@ static int run_memcg(struct cli *cli, int argc, char **argv)
 	rc = read_snapshot(v.r, &snap[0]);
 	print_notes(cli, v.r, &notes);
 	if (rc) {
-		rc = cli_fail(cli, rc == -EINVAL || rc == -ERANGE ? EXIT_USAGE : EXIT_RUNTIME,
-			      "%s: %s", mms_memcg_reader_root(v.r), strerror(-rc));
+		rc = read_fail(cli, rc == -EINVAL || rc == -ERANGE ? EXIT_USAGE : EXIT_RUNTIME,
+			       v.r, rc);
 		goto out;
 	}
 	if (cli->json) {
@@ -440,9 +456,11 @@ static int run_memcg(struct cli *cli, int argc, char **argv)
 		}
 		json_emit(doc);
 	} else {
-		if (repeat)
-			printf("backend %s, root %s\n", mms_memcg_reader_backend(v.r),
-			       mms_memcg_reader_root(v.r));
+		if (repeat) {
+			printf("backend %s, root ", mms_memcg_reader_backend(v.r));
+			text_put(stdout, mms_memcg_reader_root(v.r), 0);
+			putchar('\n');
+		}
 		print_table(&v, &snap[0], NULL);
 	}
 	for (long n = 0; repeat && (count == 0 || n < count) && cli_sleep(interval); n++) {
@@ -451,8 +469,7 @@ static int run_memcg(struct cli *cli, int argc, char **argv)
 		rc = read_snapshot(v.r, &snap[!cur]);
 		print_notes(cli, v.r, &notes);
 		if (rc) {
-			rc = cli_fail(cli, EXIT_RUNTIME, "%s: %s", mms_memcg_reader_root(v.r),
-				      strerror(-rc));
+			rc = read_fail(cli, EXIT_RUNTIME, v.r, rc);
 			goto out;
 		}
 		rt.prev = &snap[cur];

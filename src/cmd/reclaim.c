@@ -48,16 +48,17 @@ static const char *gfp_text(struct reclaim_ctx *c, uint64_t gfp)
 /* Written to the buffered stdout, flushed once per ring-buffer drain (trace_common.h). */
 static void print_stall(struct reclaim_ctx *c, const struct reclaim_event *e)
 {
-	char cg[256], where[64], clock[16];
+	char cg[256], where[64], clock[16], name[TEXT_ESC_SIZE(sizeof(cg))];
 	struct tline *l = &c->line;
 	const char *gfp;
 
 	trace_cgroup_name(c->st.paths, e->memcg_id, cg, sizeof(cg));
 	if (c->cli->json) {
-		json_t *o = json_pack("{s:s,s:I,s:s,s:i,s:i,s:s,s:I,s:s,s:i,s:I}",
+		json_t *o = json_pack("{s:s,s:I,s:o,s:i,s:i,s:o,s:I,s:s,s:i,s:I}",
 				      "type", e->kind == MMS_RECLAIM_KSWAPD ? "kswapd" : "stall",
-				      "ts_ns", (json_int_t)e->ts_ns, "comm", e->comm, "pid", (int)e->pid,
-				      "tgid", (int)e->tgid, "cgroup", cg,
+				      "ts_ns", (json_int_t)e->ts_ns, "comm", json_textn(e->comm,
+				      strnlen(e->comm, sizeof(e->comm))), "pid", (int)e->pid,
+				      "tgid", (int)e->tgid, "cgroup", json_text(cg),
 				      "cgroup_id", (json_int_t)e->memcg_id,
 				      "kind", kind_names[e->kind], "order", e->order,
 				      "latency_ns", (json_int_t)e->latency_ns);
@@ -90,7 +91,8 @@ static void print_stall(struct reclaim_ctx *c, const struct reclaim_event *e)
 	l->len = 0;
 	tline_str(l, trace_clock(e->ts_ns, clock), -8);
 	tline_str(l, " ", 0);
-	tline_str(l, e->comm, -16);
+	text_escn(e->comm, strnlen(e->comm, sizeof(e->comm)), name, sizeof(name));
+	tline_str(l, name, -16);
 	tline_str(l, " ", 0);
 	tline_s64(l, e->pid, 7);
 	tline_str(l, " ", 0);
@@ -105,7 +107,7 @@ static void print_stall(struct reclaim_ctx *c, const struct reclaim_event *e)
 	else
 		tline_s64(l, (int64_t)e->nr_reclaimed, 7);
 	tline_str(l, "  ", 0);
-	tline_str(l, cg, -20);
+	tline_str(l, text_esc(cg, name, sizeof(name)), -20);
 	tline_str(l, " ", 0);
 	tline_str(l, gfp, 0);
 	tline_put(l, stdout);
@@ -149,10 +151,10 @@ static void print_groups(struct reclaim_ctx *c, struct groups *gs, bool procs)
 
 		group_percentiles(g, p);
 		if (procs) {
-			table_cell(&t, "%s", g->comm);
+			table_cell_text(&t, g->comm);
 			table_cell(&t, "%u", g->pid);
 		} else {
-			table_cell(&t, "%s", trace_cgroup_name(c->st.paths, g->memcg_id, cg, sizeof(cg)));
+			table_cell_text(&t, trace_cgroup_name(c->st.paths, g->memcg_id, cg, sizeof(cg)));
 		}
 		table_cell(&t, "%llu", (unsigned long long)g->lat.hist.count);
 		table_cell(&t, "%.3f", g->total_ns / 1e6);
@@ -235,9 +237,11 @@ static int run_reclaim(struct cli *cli, int argc, char **argv)
 	rc = trace_stats_open(&c->st, mms_reclaim_tracer_open, on_event, c);
 	if (rc)
 		goto out;
-	if (!cli->json)
-		fprintf(stderr, "Tracing reclaim stalls%s%s... Ctrl-C to end.\n",
-			c->args.filter.cg_path[0] ? " in " : "", c->args.filter.cg_path);
+	if (!cli->json) {
+		fprintf(stderr, "Tracing reclaim stalls%s", c->args.filter.cg_path[0] ? " in " : "");
+		text_put(stderr, c->args.filter.cg_path, 0);
+		fprintf(stderr, "... Ctrl-C to end.\n");
+	}
 	rc = trace_stats_run(&c->st);
 	mms_tracer_close(&c->st.t);
 	print_summary(c, &c->st.loss, c->st.now);

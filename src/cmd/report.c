@@ -153,8 +153,12 @@ static void print_text(const struct report *r)
 	printf("\n\nfindings\n");
 	if (!r->nr_findings)
 		printf("  none: no memory problem seen\n");
-	for (int i = 0; i < r->nr_findings; i++)
-		printf("  %-8s %s\n", mms_severity_name(r->findings[i].severity), r->findings[i].text);
+	for (int i = 0; i < r->nr_findings; i++) {
+		/* Finding texts may quote what the kernel named: escaped (text_esc). */
+		printf("  %-8s ", mms_severity_name(r->findings[i].severity));
+		text_put(stdout, r->findings[i].text, 0);
+		putchar('\n');
+	}
 }
 
 /* "MemTotal" -> "mem_total", "Active(anon)" -> "active_anon", "HugePages_Total" ->
@@ -216,8 +220,8 @@ static void print_json(const struct report *r)
 	for (int i = 0; i < r->nr_findings; i++) {
 		const struct mms_finding *f = &r->findings[i];
 
-		json_array_append_new(findings, json_pack("{s:s,s:s,s:s,s:f,s:s}", "id", f->id,
-				"severity", mms_severity_name(f->severity), "text", f->text,
+		json_array_append_new(findings, json_pack("{s:s,s:s,s:o,s:f,s:s}", "id", f->id,
+				"severity", mms_severity_name(f->severity), "text", json_text(f->text),
 				"figure", f->figure, "unit", f->unit));
 	}
 	json_object_set_new(doc, "memory", mem);

@@ -239,8 +239,8 @@ static json_t *processes_json(const struct thp_run *r)
 	for (int i = 0; i < r->nr_procs; i++) {
 		const struct mms_thp_proc *p = &r->procs[i];
 
-		json_array_append_new(a, json_pack("{s:i,s:s,s:o,s:o,s:o}", "pid", p->pid,
-						   "comm", p->comm, "anon_huge_bytes",
+		json_array_append_new(a, json_pack("{s:i,s:o,s:o,s:o,s:o}", "pid", p->pid,
+						   "comm", json_text(p->comm), "anon_huge_bytes",
 						   json_u64(p->anon_huge_bytes), "anon_bytes",
 						   json_u64(p->anon_bytes), "rss_bytes",
 						   json_u64(p->rss_bytes)));
@@ -427,7 +427,7 @@ static void print_procs(const struct thp_run *r)
 		const struct mms_thp_proc *p = &r->procs[i];
 
 		table_cell(&t, "%d", p->pid);
-		table_cell(&t, "%s", p->comm);
+		table_cell_text(&t, p->comm);
 		table_cell(&t, "%s", fmt_bytes(p->anon_huge_bytes, a));
 		table_cell(&t, "%s", fmt_bytes(p->anon_bytes, b));
 		table_cell(&t, "%s", fmt_bytes(p->rss_bytes, c));

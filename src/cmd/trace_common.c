@@ -373,7 +373,7 @@ static void hist_put(const struct trace_stats *s, struct mms_hist *h, int kind, 
 		     uint64_t now)
 {
 	const char *name = s->kinds.names[kind];
-	char title[320];
+	char title[1200], cgesc[TEXT_ESC_SIZE(256)];
 
 	if (s->cli->json) {
 		json_t *o = json_pack("{s:s,s:I}", "type", "histogram", "ts_ns", (json_int_t)now);
@@ -383,12 +383,12 @@ static void hist_put(const struct trace_stats *s, struct mms_hist *h, int kind, 
 					    json_integer((json_int_t)(now - s->last_tick_ns)));
 		json_object_set_new(o, s->kinds.key, json_string(name));
 		if (cg)
-			json_object_set_new(o, "cgroup", json_string(cg));
+			json_object_set_new(o, "cgroup", json_text(cg));
 		json_object_set_new(o, "latency", hist_json(h));
 		json_emit(o);
 	} else {
 		snprintf(title, sizeof(title), "%s %s latency%s%s", name, s->kinds.what,
-			 cg ? ", cgroup " : "", cg ? cg : "");
+			 cg ? ", cgroup " : "", cg ? text_esc(cg, cgesc, sizeof(cgesc)) : "");
 		hist_print(h, title, stdout);
 	}
 	memset(h, 0, sizeof(*h));
@@ -472,23 +472,24 @@ static void tline_pad(struct tline *l, size_t n)
 	l->len += n;
 }
 
-static void tline_field(struct tline *l, const char *s, size_t n, int width)
+/* n bytes of s, cols printed characters wide, in width (see tline_str). */
+static void tline_field(struct tline *l, const char *s, size_t n, size_t cols, int width)
 {
 	size_t w = (size_t)(width < 0 ? -width : width);
 
-	if (width > 0 && n < w)
-		tline_pad(l, w - n);
+	if (width > 0 && cols < w)
+		tline_pad(l, w - cols);
 	if (n > sizeof(l->buf) - 1 - l->len)
 		n = sizeof(l->buf) - 1 - l->len;
 	memcpy(l->buf + l->len, s, n);
 	l->len += n;
-	if (width < 0 && n < w)
-		tline_pad(l, w - n);
+	if (width < 0 && cols < w)
+		tline_pad(l, w - cols);
 }
 
 void tline_str(struct tline *l, const char *s, int width)
 {
-	tline_field(l, s, strlen(s), width);
+	tline_field(l, s, strlen(s), (size_t)text_width(s), width);
 }
 
 /* Decimal digits of v, ending at end (exclusive); returns the first. */
@@ -507,7 +508,7 @@ void tline_s64(struct tline *l, int64_t v, int width)
 
 	if (v < 0)
 		*--p = '-';
-	tline_field(l, p, (size_t)(buf + sizeof(buf) - p), width);
+	tline_field(l, p, (size_t)(buf + sizeof(buf) - p), (size_t)(buf + sizeof(buf) - p), width);
 }
 
 void tline_ms(struct tline *l, uint64_t ns, int width)
@@ -520,7 +521,7 @@ void tline_ms(struct tline *l, uint64_t ns, int width)
 	end[-3] = (char)('0' + us / 100 % 10);
 	end[-2] = (char)('0' + us / 10 % 10);
 	end[-1] = (char)('0' + us % 10);
-	tline_field(l, p, (size_t)(end - p), width);
+	tline_field(l, p, (size_t)(end - p), (size_t)(end - p), width);
 }
 
 void tline_put(struct tline *l, FILE *f)
@@ -642,10 +643,11 @@ json_t *trace_groups_json(struct groups *gs, int top, const char *noun,
 			      "total_ns", (json_int_t)g->total_ns, "p50_ns", (json_int_t)p[0],
 			      "p99_ns", (json_int_t)p[1], "max_ns", (json_int_t)p[2]);
 		if (procs) {
-			json_object_set_new(o, "comm", json_string(g->comm));
+			json_object_set_new(o, "comm", json_textn(g->comm, strnlen(g->comm,
+											sizeof(g->comm))));
 			json_object_set_new(o, "pid", json_integer(g->pid));
 		} else {
-			json_object_set_new(o, "cgroup", json_string(trace_cgroup_name(
+			json_object_set_new(o, "cgroup", json_text(trace_cgroup_name(
 								 paths, g->memcg_id, cg, sizeof(cg))));
 		}
 		json_array_append_new(a, o);

@@ -43,9 +43,10 @@ void table_print(struct table *t, FILE *out, const char *indent)
 	int width[TABLE_COLS_MAX] = { 0 }, nrows = t->ncells / t->ncols;
 
 	for (int c = 0; c < t->ncols; c++)
-		width[c] = (int)strlen(t->header[c]);
+		width[c] = text_width(t->header[c]);
+	/* Widths in printed characters: a UTF-8 name is fewer than its bytes. */
 	for (int i = 0; i < nrows * t->ncols; i++) {
-		int w = t->cells[i] ? (int)strlen(t->cells[i]) : 0;
+		int w = t->cells[i] ? text_width(t->cells[i]) : 0;
 
 		if (w > width[i % t->ncols])
 			width[i % t->ncols] = w;
@@ -55,13 +56,16 @@ void table_print(struct table *t, FILE *out, const char *indent)
 		for (int c = 0; c < t->ncols; c++) {
 			const char *s = r < 0 ? t->header[c] : t->cells[r * t->ncols + c];
 			bool last = c == t->ncols - 1;
+			int pad;
 
 			if (!s)
 				s = "?";
-			if (t->left[c])
-				fprintf(out, "%-*s", last ? 0 : width[c], s);
-			else
-				fprintf(out, "%*s", width[c], s);
+			pad = width[c] - text_width(s);
+			if (!t->left[c] && pad > 0)
+				fprintf(out, "%*s", pad, "");
+			fputs(s, out);
+			if (t->left[c] && !last && pad > 0)
+				fprintf(out, "%*s", pad, "");
 			fputs(last ? "\n" : "  ", out);
 		}
 	}

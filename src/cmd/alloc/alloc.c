@@ -547,7 +547,7 @@ static void print_table(struct alloc_run *r, double secs)
 	const struct snapshot *s = &r->snap[r->cur];
 	bool growth = secs > 0, inaccurate = false;
 	struct table t;
-	char b1[17];
+	char b1[17], *file;
 
 	if (r->ops == &mms_alloc_src_tags)
 		printf("mmscope alloc: bpf-tags, %" PRIu64 " tags of built-in code, %" PRIu64
@@ -587,9 +587,11 @@ static void print_table(struct alloc_run *r, double secs)
 			table_cell(&t, "%s", fmt_sbytes((int64_t)(row->d_bytes / secs), true, b1));
 			table_cell(&t, "%+.1f", row->d_calls / secs);
 		}
-		table_cell(&t, "%.*s:%u", site->file_len, site->file, site->line);
-		table_cell(&t, "%.*s", site->func_len, site->func);
-		table_cell(&t, "%.*s", site->module_len, site->module ? site->module : "");
+		file = text_dupn(site->file, (size_t)site->file_len);
+		table_cell(&t, "%s:%u", file ? file : "?", site->line);
+		free(file);
+		table_cell_textn(&t, site->func, (size_t)site->func_len);
+		table_cell_textn(&t, site->module, site->module ? (size_t)site->module_len : 0);
 		table_cell(&t, "%s", site->accurate ? "" : "no");
 		inaccurate |= !site->accurate;
 	}
@@ -609,11 +611,11 @@ static json_t *json_i64(int64_t v)
 static json_t *site_json(const struct row *row, double secs)
 {
 	const struct mms_alloc_site *s = row->site;
-	json_t *o = json_pack("{s:o,s:o,s:s%,s:i,s:s%,s:o,s:b}", "bytes", json_i64(s->bytes),
-			      "calls", json_i64((int64_t)s->calls), "file", s->file,
-			      (size_t)s->file_len, "line", (int)s->line, "func", s->func,
-			      (size_t)s->func_len, "module",
-			      s->module_len ? json_stringn(s->module, s->module_len) : json_null(),
+	json_t *o = json_pack("{s:o,s:o,s:o,s:i,s:o,s:o,s:b}", "bytes", json_i64(s->bytes),
+			      "calls", json_i64((int64_t)s->calls), "file",
+			      json_textn(s->file, (size_t)s->file_len), "line", (int)s->line,
+			      "func", json_textn(s->func, (size_t)s->func_len), "module",
+			      s->module_len ? json_textn(s->module, s->module_len) : json_null(),
 			      "accurate", s->accurate);
 
 	if (secs > 0) {

@@ -146,7 +146,7 @@ static void print_table(struct trace_run *t, double secs, const uint64_t *st)
 	static const char *const cols[] = { "BYTES", "CALLS", "ALLOCS/s", "ALLOC BYTES/s",
 					    "<KIND", "<SITE", "<MODULE" };
 	struct table tab;
-	char b1[16], b2[16];
+	char b1[16], b2[16], *label;
 
 	printf("mmscope alloc: bpf-trace, %.1f s; %s\n", secs, NOTE);
 	if (t->sample_every > 1)
@@ -171,8 +171,10 @@ static void print_table(struct trace_run *t, double secs, const uint64_t *st)
 		table_cell(&tab, "%.1f", secs > 0 ? s->allocs / secs : 0);
 		table_cell(&tab, "%s", fmt_bytes(secs > 0 ? (uint64_t)(s->alloc_bytes / secs) : 0, b2));
 		table_cell(&tab, "%s", s->page ? "page" : "slab");
-		table_cell(&tab, "%s+0x%" PRIx64, s->func, s->offset);
-		table_cell(&tab, "%s", s->module ? s->module : "");
+		label = text_dupn(s->func, strlen(s->func));
+		table_cell(&tab, "%s+0x%" PRIx64, label ? label : "?", s->offset);
+		free(label);
+		table_cell_text(&tab, s->module);
 	}
 	table_print(&tab, stdout, "");
 	table_free(&tab);
@@ -193,10 +195,10 @@ static void print_json(struct trace_run *t, double secs, const uint64_t *st)
 
 		snprintf(label, sizeof(label), "%s+0x%" PRIx64, s->func, s->offset);
 		json_array_append_new(sites, json_pack(
-			"{s:I,s:I,s:n,s:n,s:s,s:I,s:s,s:o,s:b,s:s,s:f,s:f}",
+			"{s:I,s:I,s:n,s:n,s:o,s:I,s:o,s:o,s:b,s:s,s:f,s:f}",
 			"bytes", (json_int_t)s->bytes, "calls", (json_int_t)s->calls, "file",
-			"line", "func", s->func, "offset", (json_int_t)s->offset, "site", label,
-			"module", s->module ? json_string(s->module) : json_null(), "accurate",
+			"line", "func", json_text(s->func), "offset", (json_int_t)s->offset, "site",
+			json_text(label), "module", json_text(s->module), "accurate",
 			!st[ALLOC_STAT_LIVE_FULL] && !st[ALLOC_STAT_SITES_FULL], "kind",
 			s->page ? "page" : "slab", "allocs_per_s", secs > 0 ? s->allocs / secs : 0.0,
 			"alloc_bytes_per_s", secs > 0 ? s->alloc_bytes / secs : 0.0));

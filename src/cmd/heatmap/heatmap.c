@@ -233,12 +233,14 @@ static int check_target(struct hm_cmd *c, struct hm_args *a)
 	if (hm_roi_select(&c->o.roi, &c->all, &c->sel))
 		return cli_fail(c->cli, EXIT_RUNTIME, "out of memory");
 	if (!c->sel.n) {
+		char arg[TEXT_ESC_SIZE(256)];
+
 		if (a->mapping)
 			return cli_fail(c->cli, EXIT_USAGE, "no mapping of %d matches --mapping %s",
-					(int)c->o.pid, a->mapping);
+					(int)c->o.pid, text_esc(a->mapping, arg, sizeof(arg)));
 		return cli_fail(c->cli, EXIT_USAGE, "no mapping of %d %s%s", (int)c->o.pid,
 				a->range ? "overlaps --range " : "can be monitored",
-				a->range ? a->range : "");
+				text_esc(a->range, arg, sizeof(arg)));
 	}
 	return 0;
 }
@@ -342,7 +344,7 @@ static void finish_run(struct hm_cmd *c, char *how, size_t size)
 
 static int show(struct hm_cmd *c, struct hm_args *a, bool summary, int status)
 {
-	char why[512];
+	char why[512], esc[TEXT_ESC_SIZE(sizeof(why))];
 
 	if (c->cli->json)
 		json_emit(hm_json(&c->run));
@@ -350,9 +352,12 @@ static int show(struct hm_cmd *c, struct hm_args *a, bool summary, int status)
 		hm_text_summary(&c->run, stdout);
 	if (a->out && c->run.n) {
 		if (hm_pic_write(&c->run, a->out, why, sizeof(why)))
-			return cli_fail(c->cli, EXIT_RUNTIME, "%s", why);
+			return cli_fail(c->cli, EXIT_RUNTIME, "%s",
+					text_esc(why, esc, sizeof(esc)));
 	} else if (a->out) {
-		fprintf(stderr, "mmscope heatmap: no frames collected: %s not written\n", a->out);
+		fputs("mmscope heatmap: no frames collected: ", stderr);
+		text_put(stderr, a->out, 0);
+		fputs(" not written\n", stderr);
 	}
 	return status;
 }
@@ -361,7 +366,7 @@ static int run_heatmap(struct cli *cli, int argc, char **argv)
 {
 	struct hm_cmd c = { .cli = cli };
 	struct hm_args a = { 0 };
-	char why[512], how[512];
+	char why[512], how[512], esc[TEXT_ESC_SIZE(sizeof(why))];
 	bool tui, text;
 	int status;
 
@@ -381,7 +386,7 @@ static int run_heatmap(struct cli *cli, int argc, char **argv)
 		if (hm_target_spawn(c.command, tui ? HM_STDIO_NULL
 					      : text ? HM_STDIO_INHERIT : HM_STDIO_TO_STDERR,
 				    &c.child, why, sizeof(why))) {
-			status = cli_fail(cli, EXIT_USAGE, "-- %s", why);
+			status = cli_fail(cli, EXIT_USAGE, "-- %s", text_esc(why, esc, sizeof(esc)));
 			goto out;
 		}
 		c.o.pid = c.child;
@@ -397,8 +402,9 @@ static int run_heatmap(struct cli *cli, int argc, char **argv)
 	c.run.aging_us = c.o.aging_us;
 	c.run.aggregate_us = c.o.aggregate_us;
 	if (text) {
-		printf("heatmap of %d (%s), source %s%s%s\n", (int)c.o.pid, c.run.target,
-		       c.ops->name, c.ops->describe ? ": " : "",
+		printf("heatmap of %d (", (int)c.o.pid);
+		text_put(stdout, c.run.target, 0);
+		printf("), source %s%s%s\n", c.ops->name, c.ops->describe ? ": " : "",
 		       c.ops->describe ? c.ops->describe(c.src) : "");
 		fflush(stdout);
 	}

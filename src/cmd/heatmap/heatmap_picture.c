@@ -139,13 +139,15 @@ static void time_axis(const struct hm_run *r, struct hm_pic *pic)
 	text(pic, pic->px + pic->pw / 2, yb + 20, HM_F_SMALL, 1, "time (s)");
 }
 
-/* Short mapping name: the last path component, at most max characters. */
+/* Short mapping name: the last path component, escaped (text_esc), at most max
+ * characters. */
 static void short_name(const char *name, int max, char *out, size_t size)
 {
 	const char *slash = name[0] == '/' ? strrchr(name, '/') : NULL;
 	const char *s = slash && slash[1] ? slash + 1 : name;
 
-	snprintf(out, size, "%.*s", max, s);
+	text_esc(s, out, size);
+	text_cut(out, max);
 }
 
 /* Whether a label at y (fh tall) is clear of the ones placed, and places it. */
@@ -245,10 +247,10 @@ static void title_and_summary(const struct hm_run *r, struct hm_pic *pic)
 {
 	const struct hm_summary *s = &r->sum;
 	uint64_t total = 0, never = 0;
-	char a[16], b[16], c[16], d[16], e[16];
+	char a[16], b[16], c[16], d[16], e[16], target[TEXT_ESC_SIZE(sizeof(r->target))];
 
-	text(pic, 8, 6, HM_F_LARGE, 0, "mmscope heatmap: %s (pid %d)", r->target,
-	     (int)r->pid);
+	text(pic, 8, 6, HM_F_LARGE, 0, "mmscope heatmap: %s (pid %d)",
+	     text_esc(r->target, target, sizeof(target)), (int)r->pid);
 	text(pic, 8, 26, HM_F_SMALL, 0,
 	     "source %s, aging %llu ms, aggregate %llu ms, %llu frames", r->source,
 	     (unsigned long long)r->aging_us / 1000, (unsigned long long)r->aggregate_us / 1000,

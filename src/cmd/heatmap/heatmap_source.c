@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd/heatmap/heatmap_cmd.h"
+#include "output/view.h"
 
 /* The run's clock starts when its source does (sources that refused took time). */
 static int run_starts(struct hm_cmd *c)
@@ -25,9 +26,11 @@ static int run_starts(struct hm_cmd *c)
  * run-time matter), or the -p process was gone (bad input, as if it never was). */
 static int target_gone(struct hm_cmd *c, const char *why)
 {
+	char name[TEXT_ESC_SIZE(256)];
+
 	if (c->child)
 		return cli_fail(c->cli, EXIT_RUNTIME, "-- %s exited before the first frame",
-				c->command[0]);
+				text_esc(c->command[0], name, sizeof(name)));
 	return cli_fail(c->cli, EXIT_USAGE, "-p %d: %s", (int)c->o.pid, why);
 }
 

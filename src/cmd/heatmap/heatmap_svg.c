@@ -3,8 +3,8 @@
  * The heatmap as SVG, written as text from the shared layout (heatmap_picture.c).
  * Each grid column is written as runs of equal colour (one <rect> per run, not
  * per cell, colours in 32 levels), so a hot and a cold mapping make a handful of
- * elements per column and the file stays small enough to open in a browser. Text is XML-escaped: mapping
- * names are file paths and may hold any character.
+ * elements per column and the file stays small enough to open in a browser. Text is
+ * XML-escaped: mapping names are file paths and may hold any byte (docs/names.md).
  */
 #include <errno.h>
 #include <math.h>
@@ -12,19 +12,37 @@
 #include <string.h>
 
 #include "cmd/heatmap/heatmap_picture.h"
+#include "output/view.h"
 
+/*
+ * s as XML character data or an attribute value: & < > " ' as entities, and each
+ * character XML 1.0 forbids (controls but tab, newline and CR; U+FFFE, U+FFFF) or
+ * byte that is not valid UTF-8 as U+FFFD. The layout's names are already escaped
+ * for a terminal (text_esc); this keeps any text well-formed all the same.
+ */
 static void put_escaped(FILE *fp, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
+	size_t len = strlen(s);
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int k = utf8_seq(s + i, len - i, &cp);
+
+		if (!k || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xfffe ||
+		    cp == 0xffff) {
+			fputs("\xef\xbf\xbd", fp); /* U+FFFD */
+			i += k ? (size_t)k : 1;
+			continue;
+		}
+		switch (cp) {
 		case '&': fputs("&amp;", fp); break;
 		case '<': fputs("&lt;", fp); break;
 		case '>': fputs("&gt;", fp); break;
 		case '"': fputs("&quot;", fp); break;
-		default:
-			if ((unsigned char)*s >= 0x20)
-				fputc(*s, fp);
+		case '\'': fputs("&apos;", fp); break;
+		default: fwrite(s + i, 1, (size_t)k, fp);
 		}
+		i += (size_t)k;
 	}
 }
 

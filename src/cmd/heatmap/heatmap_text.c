@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/heatmap/heatmap_view.h"
@@ -39,11 +40,38 @@ void hm_text_frame(const struct hm_run *r, const struct hm_frame *f, FILE *out)
 	fprintf(out, "%8.2f s  wss %7s  regions %5d", (double)f->t_ns / 1e9,
 		fmt_bytes(hm_frame_wss(f), wss), f->n);
 	hot = hottest_mapping(r, f, &mean);
-	if (hot && mean > 0)
-		fprintf(out, "  hottest %s %" PRIx64 "-%" PRIx64 " %.2f", hot->name, hot->start,
-			hot->end, mean);
+	if (hot && mean > 0) {
+		fputs("  hottest ", out);
+		text_put(out, hot->name, 0);
+		fprintf(out, " %" PRIx64 "-%" PRIx64 " %.2f", hot->start, hot->end, mean);
+	}
 	fputc('\n', out);
 	fflush(out);
+}
+
+/*
+ * A mapping's name, escaped (text_esc); a long one keeps its end (the file's name)
+ * so the table fits 80 columns: "..." and the last 29 printed characters.
+ */
+static void name_cell(struct table *t, const char *name)
+{
+	char *esc = text_dupn(name, strlen(name)), *s;
+
+	if (!esc) {
+		table_cell(t, "?");
+		return;
+	}
+	if (text_width(esc) > 32) {
+		s = esc + strlen(esc);
+		for (int w = 0; w < 29; w++)
+			do
+				s--;
+			while (((unsigned char)*s & 0xc0) == 0x80);
+		table_cell(t, "...%s", s);
+	} else {
+		table_cell(t, "%s", esc);
+	}
+	free(esc);
 }
 
 void hm_text_summary(const struct hm_run *r, FILE *out)
@@ -63,11 +91,7 @@ void hm_text_summary(const struct hm_run *r, FILE *out)
 	for (int i = 0; i < s->nmaps; i++) {
 		const struct hm_summary_mapping *m = &s->maps[i];
 
-		/* Long paths keep their end (the file's name) so the table fits 80 columns. */
-		if (strlen(m->name) > 32)
-			table_cell(&t, "...%s", m->name + strlen(m->name) - 29);
-		else
-			table_cell(&t, "%s", m->name);
+		name_cell(&t, m->name);
 		table_cell(&t, "%" PRIx64, m->start);
 		table_cell(&t, "%" PRIx64, m->end);
 		table_cell(&t, "%s", fmt_bytes(m->bytes, a));
@@ -92,7 +116,7 @@ void hm_text_summary(const struct hm_run *r, FILE *out)
 	if (r->lost)
 		fprintf(out, "lost: %" PRIu64 " records (ring buffer full)\n", r->lost);
 	if (r->note[0])
-		fprintf(out, "note: %s\n", r->note);
+		fputs("note: ", out), text_put(out, r->note, 0), fputc('\n', out);
 	fflush(out);
 }
 
@@ -129,8 +153,8 @@ static json_t *summary_json(const struct hm_summary *s)
 	json_t *never = json_array(), *hot = json_array();
 
 	for (int i = 0; i < s->nmaps; i++)
-		json_array_append_new(never, json_pack("{s:s,s:I,s:I,s:I,s:I}", "name",
-						       s->maps[i].name, "start",
+		json_array_append_new(never, json_pack("{s:o,s:I,s:I,s:I,s:I}", "name",
+						       json_text(s->maps[i].name), "start",
 						       (json_int_t)s->maps[i].start, "end",
 						       (json_int_t)s->maps[i].end, "size_bytes",
 						       (json_int_t)s->maps[i].bytes, "bytes",
@@ -152,19 +176,20 @@ json_t *hm_json(const struct hm_run *r)
 	json_t *frames = json_array(), *maps = json_array(), *skipped = json_array();
 
 	for (int i = 0; i < r->nskipped; i++)
-		json_array_append_new(skipped, json_pack("{s:s,s:s}", "source", r->skipped[i].source,
-							 "reason", r->skipped[i].reason));
+		json_array_append_new(skipped, json_pack("{s:s,s:o}", "source", r->skipped[i].source,
+							 "reason", json_text(r->skipped[i].reason)));
 	for (int i = 0; i < r->n; i++)
 		json_array_append_new(frames, frame_json(&r->f[i]));
 	for (int i = 0; i < r->axis.n; i++)
-		json_array_append_new(maps, json_pack("{s:I,s:I,s:s}", "start",
+		json_array_append_new(maps, json_pack("{s:I,s:I,s:o}", "start",
 						      (json_int_t)r->axis.v[i].start, "end",
 						      (json_int_t)r->axis.v[i].end, "name",
-						      r->axis.v[i].name));
-	return json_pack("{s:s,s:s?,s:o,s:i,s:s,s:I,s:I,s:o,s:o,s:o,s:I,s:s}", "source",
-			 r->source, "source_detail", r->how, "skipped", skipped, "pid", (int)r->pid, "target", r->target,
+						      json_text(r->axis.v[i].name)));
+	return json_pack("{s:s,s:o,s:o,s:i,s:o,s:I,s:I,s:o,s:o,s:o,s:I,s:o}", "source",
+			 r->source, "source_detail", json_text(r->how), "skipped", skipped, "pid",
+			 (int)r->pid, "target", json_text(r->target),
 			 "aging_ms", (json_int_t)(r->aging_us / 1000), "aggregate_ms",
 			 (json_int_t)(r->aggregate_us / 1000), "frames", frames, "mappings", maps,
 			 "summary", summary_json(&r->sum), "lost", (json_int_t)r->lost, "note",
-			 r->note);
+			 json_text(r->note));
 }

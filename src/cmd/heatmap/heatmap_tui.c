@@ -194,8 +194,8 @@ static void margin(struct hm_tui *t, const struct hm_run *r, int y, int m, uint6
 {
 	const struct hm_mapping *best = NULL, *at;
 	uint64_t base = 0, lo;
-	int starts = 0;
-	char buf[128];
+	int starts = 0, w;
+	char buf[TEXT_ESC_SIZE(128)], esc[TEXT_ESC_SIZE(128)];
 
 	for (int i = 0; i < r->axis.n; i++) {
 		const struct hm_mapping *mp = &r->axis.v[i];
@@ -214,12 +214,16 @@ static void margin(struct hm_tui *t, const struct hm_run *r, int y, int m, uint6
 		const char *slash = mp->name[0] == '/' ? strrchr(mp->name, '/') : NULL;
 		const char *name = slash && slash[1] ? slash + 1 : mp->name;
 
+		/* Escaped (text_esc), then cut in printed characters, not bytes. */
+		text_escn(name, strnlen(name, 128), esc, sizeof(esc));
+		text_cut(esc, starts > 1 ? m - 5 : m - 2);
 		if (starts > 1)
-			snprintf(buf, sizeof(buf), "%.*s +%d", m - 5, name, starts - 1);
+			snprintf(buf, sizeof(buf), "%s +%d", esc, starts - 1);
 		else
-			snprintf(buf, sizeof(buf), "%.*s", m - 2, name);
+			snprintf(buf, sizeof(buf), "%s", esc);
+		w = text_cut(buf, m - 1);
 		attron(A_BOLD);
-		printw("%-*.*s", m - 1, m - 1, buf);
+		printw("%s%*s", buf, m - 1 - w, "");
 		attroff(A_BOLD);
 		addstr(t->utf8 ? "┤" : "+");
 		*after_name = true;
@@ -240,7 +244,7 @@ static void title_lines(struct hm_tui *t, const struct hm_run *r, int shown, con
 {
 	const struct hm_summary *s = &r->sum;
 	uint64_t cold = 0;
-	char a[16], b[16], line[512];
+	char a[16], b[16], line[512], target[TEXT_ESC_SIZE(sizeof(r->target))];
 
 	for (int i = 0; i < s->nmaps; i++)
 		cold += s->maps[i].never_accessed;
@@ -249,7 +253,8 @@ static void title_lines(struct hm_tui *t, const struct hm_run *r, int shown, con
 	/* The target comes last: a long command line is what gets cut. */
 	snprintf(line, sizeof(line), " mmscope heatmap  source %s  aging %llu ms  aggr %llu ms  pid %d %s",
 		 r->source ? r->source : "?", (unsigned long long)r->aging_us / 1000,
-		 (unsigned long long)r->aggregate_us / 1000, (int)r->pid, r->target);
+		 (unsigned long long)r->aggregate_us / 1000, (int)r->pid,
+		 text_esc(r->target, target, sizeof(target)));
 	mvaddnstr(0, 0, line, COLS);
 	attroff(COLOR_PAIR(PAIR_TITLE) | A_BOLD);
 	snprintf(line, sizeof(line), " WSS %s  cold %s  frames %llu  lost %llu  zoom %dx%s%s%s",
