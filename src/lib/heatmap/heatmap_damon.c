@@ -10,7 +10,7 @@
  * damon-paddr: DAMON watches physical memory; we translate back. Each frame we
  * read the target's present pages and their physical addresses from pagemap, and
  * give each page the accesses of the DAMON region holding its physical address.
- *  - Own mode (no kdamond runs): a paddr kdamond of ours whose regions are the
+ *  - Own mode (no kdamond exists): a paddr kdamond of ours whose regions are the
  *    physical ranges backing the target (runs of PFNs, the narrowest gaps closed
  *    until at most MAX_RANGES remain). Pages move (reclaim, compaction, faults),
  *    so when under MIN_COVERED of the target's pages lie in the monitored ranges
