@@ -29,6 +29,10 @@ static const char *const stat_keys[ALLOC_STAT_NR] = {
 	[ALLOC_STAT_OVERWRITTEN] = "reallocated_without_free_seen",
 };
 
+/* Rates over a window shorter than this (a SIGINT right after the start) would be a
+ * handful of events divided by microseconds: not shown (null in JSON, "-" in text). */
+#define MIN_RATE_WINDOW_S 0.1
+
 #define NOTE "only allocations made while tracing are seen: bytes and calls are what " \
 	     "each site allocated since the start and has not freed"
 
@@ -160,6 +164,9 @@ static void print_table(struct trace_run *t, double secs, const uint64_t *st)
 	       st[ALLOC_STAT_UNMATCHED_FREES], st[ALLOC_STAT_LIVE_FULL],
 	       st[ALLOC_STAT_SITES_FULL], st[ALLOC_STAT_NO_STACK],
 	       mms_tracer_missed(&t->tracer));
+	if (secs < MIN_RATE_WINDOW_S)
+		printf("window too short for rates: %.3f s traced, rates need %.1f s\n", secs,
+		       MIN_RATE_WINDOW_S);
 	printf("%zu sites shown, by %s\n", t->nr, sort_names[t->a->sort]);
 	table_init(&tab, 7, cols);
 	for (size_t i = 0; i < t->nr; i++) {
@@ -168,8 +175,13 @@ static void print_table(struct trace_run *t, double secs, const uint64_t *st)
 		table_cell(&tab, "%s%s", s->bytes < 0 ? "-" : "",
 			   fmt_bytes(s->bytes < 0 ? 0 - (uint64_t)s->bytes : (uint64_t)s->bytes, b1));
 		table_cell(&tab, "%" PRId64, s->calls);
-		table_cell(&tab, "%.1f", secs > 0 ? s->allocs / secs : 0);
-		table_cell(&tab, "%s", fmt_bytes(secs > 0 ? (uint64_t)(s->alloc_bytes / secs) : 0, b2));
+		if (secs < MIN_RATE_WINDOW_S) {
+			table_cell(&tab, "-");
+			table_cell(&tab, "-");
+		} else {
+			table_cell(&tab, "%.1f", s->allocs / secs);
+			table_cell(&tab, "%s", fmt_bytes((uint64_t)(s->alloc_bytes / secs), b2));
+		}
 		table_cell(&tab, "%s", s->page ? "page" : "slab");
 		label = text_dupn(s->func, strlen(s->func));
 		table_cell(&tab, "%s+0x%" PRIx64, label ? label : "?", s->offset);
@@ -183,7 +195,8 @@ static void print_table(struct trace_run *t, double secs, const uint64_t *st)
 
 static void print_json(struct trace_run *t, double secs, const uint64_t *st)
 {
-	json_t *sites = json_array(), *losses = json_object();
+	json_t *sites = json_array(), *losses = json_object(), *doc;
+	bool rates = secs >= MIN_RATE_WINDOW_S;
 	char label[160];
 
 	for (int i = 0; i < ALLOC_STAT_NR; i++)
@@ -195,18 +208,25 @@ static void print_json(struct trace_run *t, double secs, const uint64_t *st)
 
 		snprintf(label, sizeof(label), "%s+0x%" PRIx64, s->func, s->offset);
 		json_array_append_new(sites, json_pack(
-			"{s:I,s:I,s:n,s:n,s:o,s:I,s:o,s:o,s:b,s:s,s:f,s:f}",
+			"{s:I,s:I,s:n,s:n,s:o,s:I,s:o,s:o,s:b,s:s,s:o,s:o}",
 			"bytes", (json_int_t)s->bytes, "calls", (json_int_t)s->calls, "file",
 			"line", "func", json_text(s->func), "offset", (json_int_t)s->offset, "site",
 			json_text(label), "module", json_text(s->module), "accurate",
 			!st[ALLOC_STAT_LIVE_FULL] && !st[ALLOC_STAT_SITES_FULL], "kind",
-			s->page ? "page" : "slab", "allocs_per_s", secs > 0 ? s->allocs / secs : 0.0,
-			"alloc_bytes_per_s", secs > 0 ? s->alloc_bytes / secs : 0.0));
+			s->page ? "page" : "slab", "allocs_per_s",
+			rates ? json_real(s->allocs / secs) : json_null(), "alloc_bytes_per_s",
+			rates ? json_real(s->alloc_bytes / secs) : json_null()));
 	}
-	json_emit(json_pack("{s:s,s:f,s:s,s:I,s:s,s:o,s:o}", "backend", "bpf-trace",
-			    "duration_s", secs, "note", NOTE, "sample_every",
-			    (json_int_t)t->sample_every, "sort", sort_names[t->a->sort], "losses",
-			    losses, "sites", sites));
+	doc = json_pack("{s:s,s:f,s:s,s:I,s:s,s:o,s:o}", "backend", "bpf-trace",
+			"duration_s", secs, "note", NOTE, "sample_every",
+			(json_int_t)t->sample_every, "sort", sort_names[t->a->sort], "losses",
+			losses, "sites", sites);
+	if (!rates) {
+		snprintf(label, sizeof(label), "window too short for rates: %.3f s traced, rates "
+			 "need %.1f s", secs, MIN_RATE_WINDOW_S);
+		json_object_set_new(doc, "rates_note", json_string(label));
+	}
+	json_emit(doc);
 }
 
 static int report(struct trace_run *t)
@@ -250,6 +270,8 @@ int alloc_bpf_trace(const struct alloc_args *a)
 				strerror(errno));
 	rc = mms_alloc_src_trace.open_tracer(&t.tracer, &o, a->sample_every, why,
 					      sizeof(why));
+	/* Attached: events count from here (kallsyms is read again below). */
+	t.start_ns = cli_now_ns();
 	if (rc) {
 		mms_ksyms_free(t.ks);
 		return cli_fail(a->cli, rc == -EPERM || rc == -EACCES || rc == -ENOENT ||
@@ -264,7 +286,6 @@ int alloc_bpf_trace(const struct alloc_args *a)
 		return cli_fail(a->cli, EXIT_RUNTIME, "/proc/kallsyms: %s", strerror(errno));
 	}
 	t.sample_every = mms_alloc_trace_sample_every(&t.tracer);
-	t.start_ns = cli_now_ns();
 	if (a->diff_s > 0) {
 		cli_sleep(a->diff_s);
 		rc = report(&t);

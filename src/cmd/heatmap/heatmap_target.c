@@ -7,12 +7,22 @@
  * Exec failure is reported through a close-on-exec pipe: the child writes errno
  * to it only when execvp fails, so the parent reads either that errno or EOF (the
  * exec succeeded) and can refuse a misspelt command before any source is opened.
+ *
+ * It never outlives us: every exit path of the heatmap stops and reaps it
+ * (hm_target_stop), and for the paths that run no code of ours (SIGKILL, a crash)
+ * the child asks the kernel, before exec, for SIGKILL when its parent dies
+ * (PR_SET_PDEATHSIG; kept across exec of an ordinary binary, cleared by exec of a
+ * set-user-ID or file-capability one). The parent may die between fork and that
+ * prctl: then the child's parent is already someone else, and it exits instead.
+ * PDEATHSIG follows the thread that forked, so the fork is done by the main thread
+ * (before the TUI's worker thread exists), which lives as long as the process.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,8 +49,8 @@ int hm_target_spawn(char **argv, enum hm_target_stdio stdio, pid_t *pid, char *w
 		    size_t size)
 {
 	int pfd[2], err = 0;
+	pid_t p, parent = getpid();
 	ssize_t n;
-	pid_t p;
 
 	if (pipe2(pfd, O_CLOEXEC))
 		return -errno;
@@ -55,12 +65,18 @@ int hm_target_spawn(char **argv, enum hm_target_stdio stdio, pid_t *pid, char *w
 	if (!p) {
 		/* Our SIGINT/SIGTERM handlers are reset by exec; nothing else to undo. */
 		close(pfd[0]);
+		/* Dies with us, even when we are SIGKILLed; gone already: don't start. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+			goto failed;
+		if (getppid() != parent)
+			_exit(127);
 		signal(SIGPIPE, SIG_DFL); /* ignored by us; an ignored signal survives exec */
 		if (stdio == HM_STDIO_NULL)
 			quiet_stdio();
 		else if (stdio == HM_STDIO_TO_STDERR)
 			dup2(2, 1);
 		execvp(argv[0], argv);
+failed:
 		err = errno;
 		if (write(pfd[1], &err, sizeof(err)) < 0)
 			_exit(127);

@@ -150,6 +150,27 @@ void hm_summary_add(struct hm_summary *s, const struct hm_frame *f);
 void hm_summary_finish(struct hm_summary *s);
 void hm_summary_free(struct hm_summary *s);
 
+/* ---- locks between heatmaps (heatmap_lock.c) ---- */
+
+#define HM_LOCK_DIR "/run/mmscope"
+
+struct hm_lock {
+	int fd; /* -1: not held */
+	char path[160];
+};
+
+/*
+ * Takes the flock on HM_LOCK_DIR/name (made if needed; the file then holds our
+ * "PID COMM"), waiting for it or not. 0; -EWOULDBLOCK when another holds it (holder
+ * filled: "pid N, COMM", or "" when it has not said); other -errno (no directory).
+ * Released by hm_lock_release(), or by the kernel when we die.
+ */
+int hm_lock_take(struct hm_lock *l, const char *name, bool wait, char *holder, size_t size);
+void hm_lock_release(struct hm_lock *l);
+/* The start time of pid (/proc/PID/stat field 22, clock ticks since boot): with the pid,
+ * it names one process for good (a recycled pid has another). 0, -ESRCH, -EINVAL. */
+int hm_target_start_time(pid_t pid, unsigned long long *start);
+
 /* ---- sources ---- */
 
 struct hm_opts {

@@ -10,7 +10,7 @@
  * damon-paddr: DAMON watches physical memory; we translate back. Each frame we
  * read the target's present pages and their physical addresses from pagemap, and
  * give each page the accesses of the DAMON region holding its physical address.
- *  - Own mode (no kdamond runs): a paddr kdamond of ours whose regions are the
+ *  - Own mode (no kdamond exists): a paddr kdamond of ours whose regions are the
  *    physical ranges backing the target (runs of PFNs, the narrowest gaps closed
  *    until at most MAX_RANGES remain). Pages move (reclaim, compaction, faults),
  *    so when under MIN_COVERED of the target's pages lie in the monitored ranges
@@ -25,6 +25,13 @@
  *    covers less than half, refuse (-EBUSY) rather than draw a mostly empty map.
  * Either way, a kdamond that is not ours and not usable (vaddr asked, or not
  * paddr) makes the source refuse with -EBUSY, naming it.
+ *
+ * Ours is only what we created (heatmap_damon_sysfs.c): a kdamond whose files
+ * stay busy (EBUSY past the retries) is unknown, never taken for absent or
+ * stopped, so the source refuses (-EBUSY) rather than start one; a configured,
+ * stopped kdamond that is not ours is not reused. Deciding and starting happen
+ * under HM_LOCK_DIR/damon.lock, so a second heatmap waits, then finds the first
+ * one's kdamond running and shares it read-only like any other.
  */
 #include <errno.h>
 #include <signal.h>
@@ -89,6 +96,13 @@ static bool target_gone(pid_t pid)
 	return gone;
 }
 
+static void free_all(struct hm_damon_info *infos, int n)
+{
+	for (int i = 0; i < n; i++)
+		hm_damon_info_free(&infos[i]);
+}
+
+/* Every kdamond; one that cannot be read makes the picture unknown: -EBUSY. */
 static int read_all(struct hm_damon_info *infos, int *n, char *why, size_t size)
 {
 	int nr, err = hm_damon_sysfs_nr(&nr, why, size);
@@ -96,16 +110,32 @@ static int read_all(struct hm_damon_info *infos, int *n, char *why, size_t size)
 	*n = 0;
 	if (err)
 		return err;
-	for (int i = 0; i < nr && *n < MAX_KDAMONDS; i++)
-		if (!hm_damon_info_read(i, &infos[*n]))
+	for (int i = 0; i < nr && *n < MAX_KDAMONDS; i++) {
+		err = hm_damon_info_read(i, &infos[*n]);
+		if (!err) {
 			(*n)++;
+			continue;
+		}
+		hm_damon_info_free(&infos[*n]);
+		free_all(infos, *n);
+		*n = 0;
+		snprintf(why, size, "kdamond %d: reading %s/%d: %s; whether it runs is unknown, so "
+			 "none of ours is started and it is not used", i, HM_DAMON_ADMIN, i,
+			 err == -EBUSY ? "DAMON's sysfs stayed busy" : strerror(-err));
+		return -EBUSY;
+	}
 	return 0;
 }
 
-static void free_all(struct hm_damon_info *infos, int n)
+/* The lock under which a DAMON source decides and starts (see above). */
+static int damon_lock(struct hm_lock *l, char *why, size_t size)
 {
-	for (int i = 0; i < n; i++)
-		hm_damon_info_free(&infos[i]);
+	char holder[128];
+	int err = hm_lock_take(l, "damon.lock", true, holder, sizeof(holder));
+
+	if (err)
+		snprintf(why, size, "%s/damon.lock: %s", HM_LOCK_DIR, strerror(-err));
+	return err;
 }
 
 static bool has_ops(const char *avail, const char *ops)
@@ -203,15 +233,18 @@ static struct hm_damon_cfg own_cfg(const struct hm_source *s, const char *ops)
 static int vaddr_open(struct hm_source **out, const struct hm_opts *o, char *why, size_t size)
 {
 	struct hm_damon_info infos[MAX_KDAMONDS];
+	struct hm_lock lock = { .fd = -1 };
 	struct hm_damon_cfg cfg;
 	struct hm_source *s;
 	int n, err;
 
 	*out = NULL;
-	if ((err = open_checks(o, why, size)))
+	if ((err = open_checks(o, why, size)) || (err = damon_lock(&lock, why, size)))
 		return err;
-	if ((err = read_all(infos, &n, why, size)))
+	if ((err = read_all(infos, &n, why, size))) {
+		hm_lock_release(&lock);
 		return err;
+	}
 	err = check_avail(infos, n, "vaddr", why, size);
 	for (int i = 0; i < n && !err; i++)
 		if (infos[i].on) {
@@ -228,16 +261,19 @@ static int vaddr_open(struct hm_source **out, const struct hm_opts *o, char *why
 				break;
 			}
 	free_all(infos, n);
-	if (err)
+	if (!err && !(s = src_new(o, false)))
+		err = -ENOMEM;
+	if (err) {
+		hm_lock_release(&lock);
 		return err;
-	if (!(s = src_new(o, false)))
-		return -ENOMEM;
+	}
 	/* BPF first: when it cannot load, DAMON's sysfs was never touched. */
 	err = hm_damon_col_open(&s->col, why, size);
 	if (!err) {
 		cfg = own_cfg(s, "vaddr");
 		err = hm_damon_kd_start(&s->kd, &cfg, why, size);
 	}
+	hm_lock_release(&lock);
 	if (err) {
 		src_free(s);
 		return err;
@@ -318,6 +354,7 @@ static int pick_shared(struct hm_source *s, struct hm_damon_info *infos, int n, 
 static int paddr_open(struct hm_source **out, const struct hm_opts *o, char *why, size_t size)
 {
 	struct hm_damon_info infos[MAX_KDAMONDS];
+	struct hm_lock lock = { .fd = -1 };
 	struct hm_damon_cfg cfg;
 	struct hm_source *s;
 	int n = 0, err, ntargets = 0;
@@ -327,7 +364,7 @@ static int paddr_open(struct hm_source **out, const struct hm_opts *o, char *why
 		return err;
 	if (!(s = src_new(o, true)))
 		return -ENOMEM;
-	if ((err = read_all(infos, &n, why, size)) || (err = paddr_pages(s, why, size)))
+	if ((err = damon_lock(&lock, why, size)) || (err = read_all(infos, &n, why, size)) || (err = paddr_pages(s, why, size)))
 		goto fail;
 	if (!s->pages.n) {
 		snprintf(why, size, "process %d has no resident pages in the selected mappings",
@@ -362,6 +399,7 @@ static int paddr_open(struct hm_source **out, const struct hm_opts *o, char *why
 		s->covered = 1;
 		ntargets = 1;
 	}
+	hm_lock_release(&lock);
 	hm_damon_col_watch(&s->col, s->kd_pid, (uint32_t)ntargets);
 	s->t0_ns = s->last_frame_ns = mms_monotonic_ns();
 	free_all(infos, n);
@@ -370,6 +408,7 @@ static int paddr_open(struct hm_source **out, const struct hm_opts *o, char *why
 fail:
 	free_all(infos, n);
 	src_free(s);
+	hm_lock_release(&lock);
 	return err;
 }
 
@@ -402,13 +441,16 @@ static int check_alive(struct hm_source *s, char *why, size_t size)
 {
 	struct hm_damon_info k;
 	bool on;
+	int err;
 
 	if (target_gone(s->o.pid)) {
 		snprintf(why, size, "process %d exited", (int)s->o.pid);
 		return -ESRCH;
 	}
 	if (s->shared) {
-		on = !hm_damon_info_read(s->kd_idx, &k) && k.on && k.pid == s->kd_pid;
+		err = hm_damon_info_read(s->kd_idx, &k);
+		/* Busy: unknown, not stopped (the timeout below notices one that is gone). */
+		on = err == -EBUSY || (!err && k.on && k.pid == s->kd_pid);
 		hm_damon_info_free(&k);
 	} else {
 		on = hm_damon_kd_running(&s->kd);

@@ -79,7 +79,8 @@ struct hm_damon_info {
 
 /* 0 and the number of kdamonds in *nr; -ENOENT (no DAMON sysfs) or -EPERM with why. */
 int hm_damon_sysfs_nr(int *nr, char *why, size_t size);
-/* Fills info from kdamonds/idx (reads only). 0 or -errno. */
+/* Fills info from kdamonds/idx (reads only; EBUSY retried for a while). 0 or -errno
+ * (-EBUSY: DAMON's sysfs stayed busy, whether it runs is unknown). */
 int hm_damon_info_read(int idx, struct hm_damon_info *info);
 void hm_damon_info_free(struct hm_damon_info *info);
 
@@ -92,23 +93,20 @@ struct hm_damon_cfg {
 	int nranges;
 };
 
-/* Our kdamond and what it takes to undo it. */
+/* Our kdamond: the one we created (nr_kdamonds was 0), and its pid once started. */
 struct hm_damon_kd {
 	int idx;              /* -1: none set up */
-	int old_nr;           /* nr_kdamonds before us */
+	bool created;         /* we wrote nr_kdamonds 1: we write it back to 0 */
 	bool started;
-	pid_t pid;
-	/* When kdamonds existed (configured, none running) we reuse kdamonds/0 and
-	 * put back every writable file of its tree, in this saved order. */
-	char **saved_path, **saved_val;
-	int nsaved;
+	pid_t pid;            /* the kdamond thread we started: ours while kdamonds/idx/pid says so */
 	int restore_errors;
 };
 
 /*
- * Sets up and starts a kdamond of ours with cfg. Callers have made sure no
- * kdamond runs. 0; -EOPNOTSUPP when cfg->ops is not in avail_operations; other
- * -errno; why filled. On failure everything written is undone.
+ * Creates (only when nr_kdamonds is 0) and starts a kdamond of ours with cfg;
+ * callers hold HM_LOCK_DIR/damon.lock. 0; -EBUSY when kdamonds exist (not ours);
+ * -EOPNOTSUPP when cfg->ops is not in avail_operations; other -errno; why filled.
+ * On failure everything written is undone.
  */
 int hm_damon_kd_start(struct hm_damon_kd *kd, const struct hm_damon_cfg *cfg, char *why,
 		      size_t size);
@@ -117,7 +115,8 @@ int hm_damon_kd_commit_ranges(struct hm_damon_kd *kd, const struct hm_damon_rang
 			      char *why, size_t size);
 /* Still running? (a vaddr kdamond stops by itself when its target exits) */
 bool hm_damon_kd_running(const struct hm_damon_kd *kd);
-/* Stops it and puts DAMON's sysfs back as it was. Safe to call twice. */
+/* Stops it (only while its pid is the one we started) and removes it (only when it
+ * is still the sole kdamond, stopped). Safe to call twice. */
 void hm_damon_kd_stop(struct hm_damon_kd *kd);
 
 /* ---- damon-paddr: the target's pages by physical address (heatmap_damon_paddr.c) ---- */

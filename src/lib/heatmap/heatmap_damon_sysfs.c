@@ -3,28 +3,42 @@
  * DAMON's sysfs interface (/sys/kernel/mm/damon/admin/kdamonds), for the DAMON
  * heatmap sources: read what kdamonds exist, start one of ours, and undo it.
  *
- * Two properties of that interface shape this file:
+ * Three properties of that interface shape this file:
  *  - Writing any nr_* file (nr_kdamonds, nr_contexts, nr_targets, ...) deletes
  *    every directory below it and creates that many fresh ones with defaults;
  *    nr_kdamonds refuses (EBUSY) while any kdamond runs. So a kdamond cannot be
  *    added next to a running one, and adding one next to a configured but stopped
  *    one would wipe that configuration.
- *  - Hence: with no kdamond configured we create kdamonds/0 and remove it again
- *    (nr_kdamonds back to 0); with kdamonds configured and none running we reuse
- *    kdamonds/0, after saving every writable file of its tree in an order in
- *    which each nr_* file comes before the directories it creates, and replay
- *    that list when done. Callers never get here while a kdamond runs.
+ *  - Some files (state, pid, ...) answer EBUSY while another process holds DAMON's
+ *    sysfs lock (a concurrent reader: another heatmap, damo, a test). A read is
+ *    retried for up to BUSY_RETRY_MS; after that the answer is unknown, and an
+ *    unknown kdamond is never taken for a stopped or absent one.
+ *  - Nothing tells whose a kdamond is. Ours is the one we created: only when
+ *    nr_kdamonds is 0 do we create kdamonds/0 (remembering its index and, once
+ *    started, its pid) and remove it again (nr_kdamonds back to 0). Any kdamond
+ *    that was there before, running or not, is someone else's and only ever read:
+ *    with kdamonds configured and none running we refuse rather than reuse one.
+ *    The decision and the start are made under HM_LOCK_DIR/damon.lock
+ *    (heatmap_damon.c), so two heatmaps never both find DAMON idle.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/heatmap/heatmap_damon.h"
+
+/* How long a file that answers EBUSY (DAMON's sysfs lock held by someone) is retried. */
+#define BUSY_RETRY_MS 200
+#define BUSY_STEP_MS 2
+
+static void busy_wait(void)
+{
+	nanosleep(&(struct timespec){ 0, BUSY_STEP_MS * 1000000L }, NULL);
+}
 
 static int read_str(const char *path, char *buf, size_t size)
 {
@@ -33,7 +47,12 @@ static int read_str(const char *path, char *buf, size_t size)
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, size - 1);
+	for (int waited = 0;; waited += BUSY_STEP_MS) {
+		n = pread(fd, buf, size - 1, 0);
+		if (n >= 0 || errno != EBUSY || waited >= BUSY_RETRY_MS)
+			break;
+		busy_wait();
+	}
 	if (n < 0) {
 		int err = -errno;
 
@@ -53,8 +72,12 @@ static int write_str(const char *path, const char *val)
 
 	if (fd < 0)
 		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
+	for (int waited = 0;; waited += BUSY_STEP_MS) {
+		err = write(fd, val, strlen(val)) < 0 ? -errno : 0;
+		if (err != -EBUSY || waited >= BUSY_RETRY_MS)
+			break;
+		busy_wait();
+	}
 	close(fd);
 	return err;
 }
@@ -84,7 +107,9 @@ int hm_damon_sysfs_nr(int *nr, char *why, size_t size)
 		return -EPERM;
 	}
 	if (err) {
-		snprintf(why, size, "%s/nr_kdamonds: %s", HM_DAMON_ADMIN, strerror(-err));
+		snprintf(why, size, "%s/nr_kdamonds: %s%s", HM_DAMON_ADMIN, strerror(-err),
+			 err == -EBUSY ? " (DAMON's sysfs stayed busy: how many kdamonds exist is "
+					 "unknown)" : "");
 		return err;
 	}
 	*nr = atoi(buf);
@@ -106,7 +131,9 @@ int hm_damon_info_read(int idx, struct hm_damon_info *info)
 		return err;
 	info->on = !strcmp(buf, "on");
 	snprintf(path, sizeof(path), "%s/pid", base);
-	info->pid = read_u64(path, &v) ? -1 : (pid_t)(int64_t)v;
+	if ((err = read_u64(path, &v)))
+		return err; /* busy: unknown which thread to watch */
+	info->pid = (pid_t)(int64_t)v;
 	snprintf(path, sizeof(path), "%s/contexts/0/operations", base);
 	if (read_str(path, info->ops, sizeof(info->ops)))
 		return 0; /* no context: nothing more to read */
@@ -155,96 +182,6 @@ void hm_damon_info_free(struct hm_damon_info *info)
 	free(info->ranges);
 	info->ranges = NULL;
 	info->nranges = 0;
-}
-
-/* ---- saving and replaying a kdamond's tree ---- */
-
-static int save_one(struct hm_damon_kd *kd, const char *path, const char *val)
-{
-	char **p = realloc(kd->saved_path, (size_t)(kd->nsaved + 1) * sizeof(*p));
-	char **v;
-
-	if (!p)
-		return -ENOMEM;
-	kd->saved_path = p;
-	v = realloc(kd->saved_val, (size_t)(kd->nsaved + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	kd->saved_val = v;
-	p[kd->nsaved] = strdup(path);
-	v[kd->nsaved] = strdup(val);
-	if (!p[kd->nsaved] || !v[kd->nsaved]) {
-		free(p[kd->nsaved]);
-		free(v[kd->nsaved]);
-		return -ENOMEM;
-	}
-	kd->nsaved++;
-	return 0;
-}
-
-/* nr_* files first (they create the directories), then other files, then
- * directories, numbered ones in numeric order. */
-static int rank(const struct dirent *d)
-{
-	if (d->d_type == DT_DIR)
-		return 2;
-	return strncmp(d->d_name, "nr_", 3) ? 1 : 0;
-}
-
-static int entry_order(const struct dirent **a, const struct dirent **b)
-{
-	int ra = rank(*a), rb = rank(*b);
-
-	if (ra != rb)
-		return ra - rb;
-	if (ra == 2 && atoi((*a)->d_name) != atoi((*b)->d_name))
-		return atoi((*a)->d_name) - atoi((*b)->d_name);
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int skip_entry(const struct dirent *d)
-{
-	return strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
-}
-
-static int save_tree(struct hm_damon_kd *kd, const char *dir, int depth)
-{
-	struct dirent **ents;
-	int n = scandir(dir, &ents, skip_entry, entry_order), err = 0;
-
-	if (n < 0)
-		return -errno;
-	for (int i = 0; i < n && !err; i++) {
-		char path[512], val[4096];
-		struct stat st;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
-		if (stat(path, &st))
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			if (depth < 16)
-				err = save_tree(kd, path, depth + 1);
-		} else if ((st.st_mode & S_IWUSR) && strcmp(ents[i]->d_name, "state") &&
-			   !read_str(path, val, sizeof(val))) {
-			err = save_one(kd, path, val);
-		}
-	}
-	for (int i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
-	return err;
-}
-
-static void saved_free(struct hm_damon_kd *kd)
-{
-	for (int i = 0; i < kd->nsaved; i++) {
-		free(kd->saved_path[i]);
-		free(kd->saved_val[i]);
-	}
-	free(kd->saved_path);
-	free(kd->saved_val);
-	kd->saved_path = kd->saved_val = NULL;
-	kd->nsaved = 0;
 }
 
 /* ---- our kdamond ---- */
@@ -338,21 +275,22 @@ int hm_damon_kd_start(struct hm_damon_kd *kd, const struct hm_damon_cfg *cfg, ch
 	kd->idx = -1;
 	if ((err = hm_damon_sysfs_nr(&nr, why, size)))
 		return err;
-	kd->old_nr = nr;
-	kd->idx = 0;
-	snprintf(kd_dir, sizeof(kd_dir), HM_DAMON_ADMIN "/0");
-	if (nr == 0) {
-		err = write_str(HM_DAMON_ADMIN "/nr_kdamonds", "1");
-		if (err) {
-			snprintf(why, size, "creating a kdamond (nr_kdamonds 1): %s", strerror(-err));
-			kd->idx = -1;
-			return err;
-		}
-	} else if ((err = save_tree(kd, kd_dir, 0))) {
-		snprintf(why, size, "saving %s before reusing it: %s", kd_dir, strerror(-err));
-		hm_damon_kd_stop(kd);
+	if (nr != 0) {
+		/* Configured by someone else (maybe about to start it): not ours to reuse,
+		 * and adding one beside it would wipe it. */
+		snprintf(why, size, "%d kdamond%s configured and not ours (%s/0 ...); DAMON's sysfs "
+			 "cannot add one beside %s without wiping %s", nr, nr > 1 ? "s are" : " is",
+			 HM_DAMON_ADMIN, nr > 1 ? "them" : "it", nr > 1 ? "them" : "it");
+		return -EBUSY;
+	}
+	err = write_str(HM_DAMON_ADMIN "/nr_kdamonds", "1");
+	if (err) {
+		snprintf(why, size, "creating a kdamond (nr_kdamonds 1): %s", strerror(-err));
 		return err;
 	}
+	kd->idx = 0;
+	kd->created = true;
+	snprintf(kd_dir, sizeof(kd_dir), HM_DAMON_ADMIN "/%d", kd->idx);
 	err = configure(kd_dir, cfg, why, size);
 	if (!err && (err = put(kd_dir, "state", "on", why, size)) == 0) {
 		kd->started = true;
@@ -369,12 +307,33 @@ int hm_damon_kd_start(struct hm_damon_kd *kd, const struct hm_damon_cfg *cfg, ch
 	return err;
 }
 
+/* Whether kdamonds/idx is still the one we started (its pid is ours); busy: unknown. */
+static int kd_is_ours(const struct hm_damon_kd *kd)
+{
+	char path[128];
+	uint64_t pid = 0;
+	int err;
+
+	if (kd->idx < 0 || !kd->started || kd->pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), HM_DAMON_ADMIN "/%d/pid", kd->idx);
+	err = read_u64(path, &pid);
+	if (err)
+		return err;
+	return (pid_t)(int64_t)pid == kd->pid;
+}
+
 int hm_damon_kd_commit_ranges(struct hm_damon_kd *kd, const struct hm_damon_range *r, int n,
 			      char *why, size_t size)
 {
 	char ctx[128], rel[128];
-	int err;
+	int err = kd_is_ours(kd);
 
+	if (err <= 0) {
+		snprintf(why, size, "kdamond %d is no longer ours (pid %d): %s", kd->idx,
+			 (int)kd->pid, err ? strerror(-err) : "stopped or replaced");
+		return err ? err : -EIO;
+	}
 	snprintf(ctx, sizeof(ctx), HM_DAMON_ADMIN "/%d/contexts/0", kd->idx);
 	if ((err = put_u64(ctx, "targets/0/regions/nr_regions", (uint64_t)n, why, size)))
 		return err;
@@ -393,30 +352,41 @@ int hm_damon_kd_commit_ranges(struct hm_damon_kd *kd, const struct hm_damon_rang
 bool hm_damon_kd_running(const struct hm_damon_kd *kd)
 {
 	char path[128], buf[16];
+	int err = kd_is_ours(kd);
 
+	if (err == -EBUSY)
+		return true; /* unknown: the caller's timeout notices a kdamond that is gone */
+	if (err <= 0)
+		return false;
 	snprintf(path, sizeof(path), HM_DAMON_ADMIN "/%d/state", kd->idx);
-	return !read_str(path, buf, sizeof(buf)) && !strcmp(buf, "on");
+	err = read_str(path, buf, sizeof(buf));
+	return err == -EBUSY || (!err && !strcmp(buf, "on"));
 }
 
 void hm_damon_kd_stop(struct hm_damon_kd *kd)
 {
-	char path[128];
+	char path[128], buf[16];
+	int nr;
 
 	if (kd->idx < 0)
 		return;
-	snprintf(path, sizeof(path), HM_DAMON_ADMIN "/%d/state", kd->idx);
-	/* "off" waits for the kdamond thread to end; EINVAL: it already stopped. */
-	if (kd->started && hm_damon_kd_running(kd) && write_str(path, "off"))
-		kd->restore_errors++;
-	kd->started = false;
-	if (kd->old_nr == 0) {
-		if (write_str(HM_DAMON_ADMIN "/nr_kdamonds", "0"))
+	/* "off" waits for the kdamond thread to end; only to the one we started. */
+	if (kd_is_ours(kd) > 0) {
+		snprintf(path, sizeof(path), HM_DAMON_ADMIN "/%d/state", kd->idx);
+		if (!read_str(path, buf, sizeof(buf)) && !strcmp(buf, "on") &&
+		    write_str(path, "off"))
 			kd->restore_errors++;
-	} else {
-		for (int i = 0; i < kd->nsaved; i++)
-			if (write_str(kd->saved_path[i], kd->saved_val[i]))
-				kd->restore_errors++;
 	}
-	saved_free(kd);
+	kd->started = false;
+	/* Remove what we created, unless it is no longer alone (someone added or
+	 * started kdamonds since: nr_kdamonds 0 would wipe theirs). */
+	if (kd->created) {
+		snprintf(path, sizeof(path), HM_DAMON_ADMIN "/%d/state", kd->idx);
+		if (hm_damon_sysfs_nr(&nr, buf, sizeof(buf)) || nr != kd->idx + 1 ||
+		    read_str(path, buf, sizeof(buf)) || strcmp(buf, "off") ||
+		    write_str(HM_DAMON_ADMIN "/nr_kdamonds", "0"))
+			kd->restore_errors++;
+	}
+	kd->created = false;
 	kd->idx = -1;
 }

@@ -18,6 +18,11 @@
  * recently used than they are; under memory pressure reclaim may pick the
  * target's pages earlier than it otherwise would.
  *
+ * Two refs heatmaps on one target would clear each other's bits and each see about
+ * half of the accesses, so a run holds the target's lock ("refs-PID-START.lock",
+ * heatmap_lock.c) and a second one refuses (-EBUSY) naming the holder. Without
+ * /run/mmscope (not root, and no root run made it) it goes on without the lock.
+ *
  * Each sample re-reads smaps, so mappings that come and go during a frame are
  * picked up (their mean is over the samples they existed in). Reading smaps walks
  * the target's page tables (cost grows with its resident size, paid by this
@@ -50,6 +55,7 @@ struct hm_source {
 	struct hm_maps all, sel;
 	double *ref;         /* Referenced bytes per mapping of all, this sample */
 	int capref;
+	struct hm_lock lock; /* one refs heatmap per target */
 };
 
 static int clear_refs(struct hm_source *s)
@@ -231,7 +237,31 @@ static void refs_close(struct hm_source *s)
 	hm_maps_free(&s->sel);
 	free(s->acc);
 	free(s->ref);
+	hm_lock_release(&s->lock);
 	free(s);
+}
+
+/* The target's lock; -EBUSY with why naming the holder when another run has it. */
+static int refs_lock(struct hm_source *s, char *why, size_t size)
+{
+	unsigned long long start;
+	char name[64], holder[128];
+	int rc;
+
+	if (hm_target_start_time(s->o.pid, &start)) {
+		snprintf(why, size, "process %d exited", (int)s->o.pid);
+		return -ESRCH;
+	}
+	snprintf(name, sizeof(name), "refs-%d-%llu.lock", (int)s->o.pid, start);
+	rc = hm_lock_take(&s->lock, name, false, holder, sizeof(holder));
+	if (rc == -EWOULDBLOCK) {
+		snprintf(why, size, "another refs heatmap (%s) already watches process %d "
+			 "(lock " HM_LOCK_DIR "/%s); two would clear each other's referenced "
+			 "bits and each see about half of the accesses",
+			 holder[0] ? holder : "holder unknown", (int)s->o.pid, name);
+		return -EBUSY;
+	}
+	return 0; /* no lock directory (not root): go on unguarded */
 }
 
 static int refs_open(struct hm_source **out, const struct hm_opts *o, char *why, size_t size)
@@ -243,7 +273,10 @@ static int refs_open(struct hm_source **out, const struct hm_opts *o, char *why,
 	if (!s)
 		return -ENOMEM;
 	s->o = *o;
+	s->lock.fd = -1;
 	hm_clock_init(&s->clk, &s->o);
+	if ((rc = refs_lock(s, why, size)))
+		goto fail;
 	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)o->pid);
 	s->clear_fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (s->clear_fd < 0) {

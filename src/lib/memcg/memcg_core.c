@@ -406,6 +406,8 @@ static int sample_and_verify(struct mms_memcg_reader *r, struct memcg_iter *it,
 
 	if (hier_fd < 0)
 		return 0;
+	if (geteuid() == 0 && memcg_probe_sweep(hier_fd))
+		memcg_note(r, "removed verification cgroups left by killed readers");
 	if (r->verify_cgroup != MMS_MEMCG_VERIFY_ONLY) {
 		struct bpf_link *link = memcg_iter_attach(it, hier_fd, false);
 

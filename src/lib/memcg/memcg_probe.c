@@ -30,6 +30,13 @@
  * only) and exits, and the cgroup is removed. Without root, or when the hierarchy
  * does not allow it, nothing is made and text serves as before.
  *
+ * A reader killed (SIGKILL) while its cgroup lives cannot remove it: its child sees
+ * EOF on its pipe and exits, and the cgroup stays, empty but still charged with the
+ * page cache it read. So every core reader, when it opens, removes the
+ * "mmscope-verify-PID" cgroups whose PID no longer exists (memcg_probe_sweep): only
+ * those, only when no task is in them (rmdir; nothing is moved, killed or reaped).
+ * A live PID's cgroup is left alone even if that PID is no longer an mmscope.
+ *
  * What it cannot make: writeback (file_writeback stays 0: only a flush would), and,
  * with MGLRU enabled, the active/inactive split, which memory.stat derives from
  * generations (the two youngest count as active):
@@ -260,6 +267,68 @@ int memcg_probe_start(int hier_fd, const char *tmpdir, struct memcg_probe *p)
 	}
 	close(up[0]);
 	return 0;
+}
+
+#define PROBE_PREFIX "mmscope-verify-"
+
+/* The pid of a verification cgroup's name, or 0 when name is not one. */
+static pid_t probe_name_pid(const char *name)
+{
+	char *end;
+	long pid;
+
+	if (strncmp(name, PROBE_PREFIX, strlen(PROBE_PREFIX)))
+		return 0;
+	name += strlen(PROBE_PREFIX);
+	if (*name < '1' || *name > '9')
+		return 0;
+	errno = 0;
+	pid = strtol(name, &end, 10);
+	return *end || errno || pid <= 0 || pid > (1L << 22) ? 0 : (pid_t)pid;
+}
+
+/* No task in the cgroup dir (its cgroup.procs reads empty). */
+static bool cgroup_empty(int hier_fd, const char *name)
+{
+	char path[128], c;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", name);
+	fd = openat(hier_fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, &c, 1);
+	close(fd);
+	return n == 0;
+}
+
+int memcg_probe_sweep(int hier_fd)
+{
+	int fd = openat(hier_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), removed = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		pid_t pid = probe_name_pid(de->d_name);
+
+		if (!pid || pid == getpid() || de->d_type != DT_DIR)
+			continue;
+		if (!kill(pid, 0) || errno != ESRCH)
+			continue; /* alive (or not ours to ask): maybe sampling it right now */
+		if (cgroup_empty(hier_fd, de->d_name) &&
+		    !unlinkat(hier_fd, de->d_name, AT_REMOVEDIR))
+			removed++;
+	}
+	closedir(d);
+	return removed;
 }
 
 void memcg_probe_stop(int hier_fd, struct memcg_probe *p)

@@ -135,5 +135,8 @@ struct memcg_probe {
 };
 int memcg_probe_start(int hier_fd, const char *tmpdir, struct memcg_probe *p);
 void memcg_probe_stop(int hier_fd, struct memcg_probe *p);
+/* Removes the empty "mmscope-verify-PID" cgroups beside the hierarchy's root whose PID
+ * no longer exists (left by a reader killed while its cgroup lived); the number removed. */
+int memcg_probe_sweep(int hier_fd);
 
 #endif
