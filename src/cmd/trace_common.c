@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -128,6 +129,9 @@ int trace_setup(struct cli *cli, int argc, char **argv, enum trace_mode mode,
 	if (!rc && !mms_host_is_live(&cli->host))
 		rc = cli_fail(cli, EXIT_UNSUPPORTED,
 			      "traces the running kernel with BPF: not possible under --root");
+	/* A pid that is not there would trace nothing, or a later process of that pid. */
+	if (!rc && a->filter.tgid && kill((pid_t)a->filter.tgid, 0) && errno == ESRCH)
+		rc = cli_fail(cli, EXIT_USAGE, "-p %u: no such process", a->filter.tgid);
 	return rc;
 }
 
@@ -308,6 +312,7 @@ void trace_json_event(json_t *o)
 	json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	fputc('\n', stdout);
 	json_decref(o);
+	cli_output_failed(); /* a failed write stops the loop (cli_stop) */
 }
 
 /* ---- what reclaim and compact keep ---- */
@@ -420,7 +425,7 @@ static int stats_tick(void *ctx, uint64_t now)
 	if (!s->cli->json)
 		printf("--- %.1f s\n", (now - s->start_ns) / 1e9);
 	stats_hists(s, now);
-	return 0;
+	return cli_output_failed(); /* non-zero ends the loop */
 }
 
 int trace_stats_open(struct trace_stats *s,
@@ -528,6 +533,7 @@ void tline_put(struct tline *l, FILE *f)
 	l->buf[l->len++] = '\n';
 	fwrite(l->buf, 1, l->len, f);
 	l->len = 0;
+	cli_output_failed(); /* a failed write stops the loop (cli_stop) */
 }
 
 /* ---- groups ---- */
