@@ -49,10 +49,19 @@ static int parse_one(struct cli *cli, int c, struct trace_args *a)
 			return EXIT_USAGE;
 		a->filter.tgid = (uint32_t)v;
 		return 0;
-	case 'c':
-		if (mms_task_filter_cgroup(&cli->host, optarg, &a->filter, why, sizeof(why)))
-			return cli_fail(cli, EXIT_USAGE, "%s", why);
-		return 0;
+	case 'c': {
+		/* Room for the whole path and the reason after it (cli_fail shortens). */
+		size_t size = strlen(optarg) + sizeof(why);
+		char *msg = malloc(size);
+		int rc = 0;
+
+		if (!msg)
+			return cli_fail(cli, EXIT_RUNTIME, "out of memory");
+		if (mms_task_filter_cgroup(&cli->host, optarg, &a->filter, msg, size))
+			rc = cli_fail(cli, EXIT_USAGE, "%s", msg);
+		free(msg);
+		return rc;
+	}
 	case OPT_MIN_MS:
 		return parse_min_ms(cli, optarg, &a->min_ns);
 	case 'd':
