@@ -2,8 +2,10 @@
 /*
  * What every command shares: the global options, the exit statuses of the
  * command-line contract, error reporting in both dialects (a one-line message on
- * stderr, or a JSON error object on stdout under -j), INTERVAL [COUNT] parsing and
- * a stop flag set by SIGINT/SIGTERM so streams end cleanly with their summary.
+ * stderr, or a JSON error object on stdout under -j), INTERVAL [COUNT] parsing, a
+ * stop flag set by SIGINT/SIGTERM/SIGHUP so streams end cleanly with their summary,
+ * and the standard descriptors: made safe at start, write errors turned into exit 1
+ * at the end (docs/output-errors.md).
  */
 #ifndef MMS_CLI_H
 #define MMS_CLI_H

@@ -53,18 +53,26 @@ else
 	not_ok no-command-is-report "no findings section"
 fi
 
+# signal_ends NAME SIG SECONDS PATTERN ARGS...: "mmscope ARGS" given SIG after
+# SECONDS exits 0 with PATTERN in its output (its last output or summary).
+signal_ends() {
+	name=$1 sig=$2 secs=$3 pattern=$4
+	shift 4
+	"$MMSCOPE" "$@" >"$SCRATCH/stream" 2>&1 &
+	pid=$!
+	sleep "$secs"
+	kill -"$sig" $pid
+	wait $pid
+	rc=$?
+	if [ "$rc" = 0 ] && grep -q "$pattern" "$SCRATCH/stream"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc: $(tail -c 200 "$SCRATCH/stream" | tr '\n' ' ')"
+	fi
+}
+
 # Streams end on SIGINT with status 0.
-"$MMSCOPE" frag 0.2 >"$SCRATCH/stream" 2>&1 &
-pid=$!
-sleep 1
-kill -INT $pid
-wait $pid
-rc=$?
-if [ "$rc" = 0 ] && grep -q 's later' "$SCRATCH/stream"; then
-	ok sigint-ends-stream-cleanly
-else
-	not_ok sigint-ends-stream-cleanly "exit $rc"
-fi
+signal_ends sigint-ends-stream-cleanly INT 1 's later' frag 0.2
 
 # One path for an option a command does not take, in every command: exit 2, the
 # option named on stderr, and under -j exactly one JSON error document on stdout
@@ -185,29 +193,9 @@ for args in "--root $long frag" "memcg $long" "reclaim -c $long"; do
 done
 
 # SIGHUP (a closed terminal) ends a stream like SIGTERM: status 0, last output there.
-"$MMSCOPE" frag 1 >"$SCRATCH/hup" 2>&1 &
-pid=$!
-sleep 1.6
-kill -HUP $pid
-wait $pid
-rc=$?
-if [ "$rc" = 0 ] && grep -q 's later' "$SCRATCH/hup"; then
-	ok sighup-ends-frag-cleanly
-else
-	not_ok sighup-ends-frag-cleanly "exit $rc"
-fi
+signal_ends sighup-ends-frag-cleanly HUP 1.6 's later' frag 1
 if is_root; then
-	"$MMSCOPE" reclaim -d 30 >"$SCRATCH/hup" 2>&1 &
-	pid=$!
-	sleep 2
-	kill -HUP $pid
-	wait $pid
-	rc=$?
-	if [ "$rc" = 0 ] && grep -q '^summary over' "$SCRATCH/hup"; then
-		ok sighup-ends-reclaim-with-summary
-	else
-		not_ok sighup-ends-reclaim-with-summary "exit $rc: $(tail -c 200 "$SCRATCH/hup")"
-	fi
+	signal_ends sighup-ends-reclaim-with-summary HUP 2 '^summary over' reclaim -d 30
 else
 	skip sighup-ends-reclaim-with-summary "needs root"
 fi
