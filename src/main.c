@@ -22,6 +22,9 @@ static const struct command *const commands[] = {
 	&cmd_memcg, &cmd_alloc, &cmd_heatmap, &cmd_help,
 };
 
+/* After a usage error: where the usage is, in one line (cli_usage's for commands). */
+#define TRY_HELP "Run 'mmscope -h' for the commands and global options.\n"
+
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const struct command *find_command(const char *name)
@@ -90,25 +93,28 @@ int main(int argc, char **argv)
 	bool help = false, version = false;
 	const struct command *c;
 	const char *name;
+	int status;
 
+	/* Before anything opens a file: a closed fd 1 must not become one. */
+	cli_stdio_setup();
 	argc = take_globals(&cli, argc, argv, &help, &version);
 	if (argc < 0) {
-		usage(stderr);
+		fputs(TRY_HELP, stderr);
 		return EXIT_USAGE;
 	}
 	if (version) {
 		printf("mmscope %s\n", MMSCOPE_VERSION);
-		return EXIT_DONE;
+		return cli_output_close(&cli, EXIT_DONE);
 	}
 	name = argc > 1 ? argv[1] : "report";
 	if (help && argc <= 1) {
 		usage(stdout);
-		return EXIT_DONE;
+		return cli_output_close(&cli, EXIT_DONE);
 	}
 	if (!strcmp(name, "help")) {
 		if (argc < 3) {
 			usage(stdout);
-			return EXIT_DONE;
+			return cli_output_close(&cli, EXIT_DONE);
 		}
 		c = find_command(argv[2]);
 		if (!c) {
@@ -116,18 +122,18 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		cli_print_usage(c, stdout);
-		return EXIT_DONE;
+		return cli_output_close(&cli, EXIT_DONE);
 	}
 	c = find_command(name);
 	if (!c) {
 		fprintf(stderr, "mmscope: unknown %s '%s'\n", name[0] == '-' ? "option" : "command",
 			name);
-		usage(stderr);
+		fputs(TRY_HELP, stderr);
 		return EXIT_USAGE;
 	}
 	if (help) {
 		cli_print_usage(c, stdout);
-		return EXIT_DONE;
+		return cli_output_close(&cli, EXIT_DONE);
 	}
 	cli.command = c;
 	cli.cmd = c->name;
@@ -145,5 +151,8 @@ int main(int argc, char **argv)
 	opterr = 0;
 	cli_install_signals();
 	/* The command sees argv[0] = its name, as getopt expects. */
-	return c->run(&cli, argc > 1 ? argc - 1 : 1, argc > 1 ? argv + 1 : (char *[]){ "report", NULL });
+	status = c->run(&cli, argc > 1 ? argc - 1 : 1,
+			argc > 1 ? argv + 1 : (char *[]){ "report", NULL });
+	/* Output lost is a failure, whatever the command thought. */
+	return cli_output_close(&cli, status);
 }

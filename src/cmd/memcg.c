@@ -231,6 +231,10 @@ static int read_snapshot(struct mms_memcg_reader *r, struct mms_memcg_snapshot *
 
 static int parse_stats(struct cli *cli, char *list, int *stats, int *nr)
 {
+	/* -s '' (or ',') names nothing: not the default set, a mistake. */
+	if (!list[strspn(list, ",")])
+		return cli_fail(cli, EXIT_USAGE, "-s '%s': no statistic named (expected a list "
+				"such as anon,file,pgfault)", list);
 	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
 		int idx = mms_memcg_stat_find(tok);
 

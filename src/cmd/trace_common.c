@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,10 +49,19 @@ static int parse_one(struct cli *cli, int c, struct trace_args *a)
 			return EXIT_USAGE;
 		a->filter.tgid = (uint32_t)v;
 		return 0;
-	case 'c':
-		if (mms_task_filter_cgroup(&cli->host, optarg, &a->filter, why, sizeof(why)))
-			return cli_fail(cli, EXIT_USAGE, "%s", why);
-		return 0;
+	case 'c': {
+		/* Room for the whole path and the reason after it (cli_fail shortens). */
+		size_t size = strlen(optarg) + sizeof(why);
+		char *msg = malloc(size);
+		int rc = 0;
+
+		if (!msg)
+			return cli_fail(cli, EXIT_RUNTIME, "out of memory");
+		if (mms_task_filter_cgroup(&cli->host, optarg, &a->filter, msg, size))
+			rc = cli_fail(cli, EXIT_USAGE, "%s", msg);
+		free(msg);
+		return rc;
+	}
 	case OPT_MIN_MS:
 		return parse_min_ms(cli, optarg, &a->min_ns);
 	case 'd':
@@ -128,6 +138,9 @@ int trace_setup(struct cli *cli, int argc, char **argv, enum trace_mode mode,
 	if (!rc && !mms_host_is_live(&cli->host))
 		rc = cli_fail(cli, EXIT_UNSUPPORTED,
 			      "traces the running kernel with BPF: not possible under --root");
+	/* A pid that is not there would trace nothing, or a later process of that pid. */
+	if (!rc && a->filter.tgid && kill((pid_t)a->filter.tgid, 0) && errno == ESRCH)
+		rc = cli_fail(cli, EXIT_USAGE, "-p %u: no such process", a->filter.tgid);
 	return rc;
 }
 
@@ -308,6 +321,7 @@ void trace_json_event(json_t *o)
 	json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
 	fputc('\n', stdout);
 	json_decref(o);
+	cli_output_failed(); /* a failed write stops the loop (cli_stop) */
 }
 
 /* ---- what reclaim and compact keep ---- */
@@ -420,7 +434,7 @@ static int stats_tick(void *ctx, uint64_t now)
 	if (!s->cli->json)
 		printf("--- %.1f s\n", (now - s->start_ns) / 1e9);
 	stats_hists(s, now);
-	return 0;
+	return cli_output_failed(); /* non-zero ends the loop */
 }
 
 int trace_stats_open(struct trace_stats *s,
@@ -529,6 +543,7 @@ void tline_put(struct tline *l, FILE *f)
 	l->buf[l->len++] = '\n';
 	fwrite(l->buf, 1, l->len, f);
 	l->len = 0;
+	cli_output_failed(); /* a failed write stops the loop (cli_stop) */
 }
 
 /* ---- groups ---- */

@@ -61,15 +61,19 @@ gfp=$(json_get "$SCRATCH/one.json" "d['gfp_flags']")
 [ "$kind" = '"memcg"' ] && ok reclaim-kind-memcg || not_ok reclaim-kind-memcg "kind $kind"
 case "$gfp" in *GFP_*) ok reclaim-gfp-named ;; *) not_ok reclaim-gfp-named "gfp_flags $gfp" ;; esac
 
-# A pid filter that matches nothing sees nothing (filtered in BPF).
+# A pid filter that matches nothing sees nothing (filtered in BPF): an idle process
+# (a pid that does not exist is refused, exit 2: t0000-cli.sh).
 drop
-"$MMSCOPE" -j reclaim -p 999999 -d 3 >"$SCRATCH/p.json" 2>&1 &
+sleep 30 &
+idle=$!
+"$MMSCOPE" -j reclaim -p $idle -d 3 >"$SCRATCH/p.json" 2>&1 &
 tracer=$!
 sleep 1
 "$WL/cgexec" "$CG" "$WL/pagecache" "$FILE" >/dev/null
 wait $tracer
+kill $idle
 n=$(summary_get "$SCRATCH/p.json" stalls)
-[ "$n" = 0 ] && ok reclaim-pid-filter || not_ok reclaim-pid-filter "$n stalls with -p 999999"
+[ "$n" = 0 ] && ok reclaim-pid-filter || not_ok reclaim-pid-filter "$n stalls with -p of an idle process"
 
 # -H: histograms and a summary, exit 0 after -d.
 drop

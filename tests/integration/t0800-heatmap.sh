@@ -436,12 +436,12 @@ else
 fi
 
 # ---- bad input: exit 2 naming the argument -------------------------------------
-bad() { # bad NAME PATTERN ARGS...: exit 2 and stderr matching PATTERN
+bad() { # bad NAME PATTERN ARGS...: exit 2 and the message (stderr, or the JSON error under -j) matching PATTERN
 	name=$1 pat=$2
 	shift 2
-	"$MMSCOPE" heatmap "$@" >/dev/null 2>"$SCRATCH/bad.err"
+	"$MMSCOPE" heatmap "$@" >"$SCRATCH/bad.out" 2>"$SCRATCH/bad.err"
 	rc=$?
-	if [ $rc = 2 ] && grep -q -- "$pat" "$SCRATCH/bad.err"; then
+	if [ $rc = 2 ] && cat "$SCRATCH/bad.err" "$SCRATCH/bad.out" | grep -q -- "$pat"; then
 		ok "bad-$name"
 	else
 		not_ok "bad-$name" "exit $rc, stderr: $(head -n 1 "$SCRATCH/bad.err")"

@@ -308,10 +308,8 @@ static int run_batch(struct hm_cmd *c, bool text, bool csv)
 			hm_text_frame(&c->run, &c->run.f[c->run.n - 1], stdout);
 		if (csv)
 			hm_csv_frame(&c->run.f[c->run.n - 1], stdout);
-		if (ferror(stdout)) { /* `| head` is done reading: end like a signal */
-			status = cli_fail(c->cli, EXIT_RUNTIME, "stdout: %s", strerror(EPIPE));
+		if (cli_output_failed()) /* main() says why and exits 1 (docs/output-errors.md) */
 			break;
-		}
 		if (hm_cmd_done(c))
 			break;
 	}
