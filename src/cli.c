@@ -160,7 +160,7 @@ static void shorten_words(char *msg)
 
 int cli_fail(struct cli *cli, int status, const char *fmt, ...)
 {
-	char buf[1024], *msg = NULL;
+	char buf[1024], esc[TEXT_ESC_SIZE(1024)], *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -175,14 +175,17 @@ int cli_fail(struct cli *cli, int status, const char *fmt, ...)
 	else
 		snprintf(buf, sizeof(buf), "%s", msg ? msg : fmt);
 	free(msg);
+	/* Messages quote input (paths, names): JSON gets it as valid UTF-8 whatever its
+	 * bytes, the terminal gets its control bytes escaped (docs/names.md). */
 	if (cli->json && !cli_output_failed()) {
-		json_emit(json_pack("{s:{s:s,s:i,s:s?}}", "error", "message", buf, "status", status,
-				    "command", cli->cmd));
+		json_emit(json_pack("{s:{s:o,s:i,s:s?}}", "error", "message", json_text(buf),
+				    "status", status, "command", cli->cmd));
 		/* Written, or it goes to stderr below. */
 		if (!cli_output_failed())
 			return status;
 	}
-	fprintf(stderr, "mmscope%s%s: %s\n", cli->cmd ? " " : "", cli->cmd ? cli->cmd : "", buf);
+	fprintf(stderr, "mmscope%s%s: %s\n", cli->cmd ? " " : "", cli->cmd ? cli->cmd : "",
+		text_esc(buf, esc, sizeof(esc)));
 	return status;
 }
 
