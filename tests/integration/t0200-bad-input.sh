@@ -9,15 +9,23 @@ base=$SCRATCH/base
 mkdir -p "$base"
 cp -rL "$FIXTURES/host-6.18/root/." "$base/"
 
-# bad NAME FILE CMD STATUS LINE: write stdin into FILE of a fresh tree, run CMD, and
-# expect STATUS with "FILE:LINE:" in the message (LINE "-" for no line number).
-bad() {
+# bad_at NAME PATH CMD STATUS LINE: write stdin into PATH of a fresh tree, run CMD
+# (under timeout 10: a hang is a failure, exit 124), and expect STATUS with
+# "PATH:LINE:" in the message (LINE "-" for no line number).
+bad_at() {
 	name=$1 file=$2 cmd=$3 want=$4 line=$5
 	tree=$SCRATCH/$name
 	rm -rf "$tree"
 	cp -r "$base" "$tree"
-	cat >"$tree/proc/$file"
-	"$MMSCOPE" --root "$tree" $cmd >"$SCRATCH/out" 2>"$SCRATCH/err"
+	cat >"$tree/$file"
+	check_at "$name" "$file" "$cmd" "$want" "$line"
+}
+
+# check_at NAME PATH CMD STATUS LINE: runs CMD on the tree $SCRATCH/NAME: one line
+# naming PATH (and LINE), nothing on stdout.
+check_at() {
+	name=$1 file=$2 cmd=$3 want=$4 line=$5
+	timeout 10 "$MMSCOPE" --root "$SCRATCH/$name" $cmd >"$SCRATCH/out" 2>"$SCRATCH/err"
 	got=$?
 	msg=$(cat "$SCRATCH/err")
 	if [ "$got" != "$want" ]; then
@@ -26,11 +34,20 @@ bad() {
 		not_ok "$name" "printed a partial result: $(head -c 100 "$SCRATCH/out")"
 	elif [ "$(wc -l <"$SCRATCH/err")" != 1 ]; then
 		not_ok "$name" "message is not one line: $msg"
-	elif [ "$line" != - ] && ! echo "$msg" | grep -q "proc/$file:$line: "; then
-		not_ok "$name" "message does not name proc/$file:$line: $msg"
+	elif [ "$line" != - ] && ! echo "$msg" | grep -q "$file:$line: "; then
+		not_ok "$name" "message does not name $file:$line: $msg"
+	elif ! echo "$msg" | grep -q "$file"; then
+		not_ok "$name" "message does not name $file: $msg"
 	else
 		ok "$name ($msg)"
 	fi
+}
+
+# bad NAME FILE CMD STATUS LINE: bad_at for proc/FILE.
+bad() {
+	name=$1 file=$2
+	shift 2
+	bad_at "$name" "proc/$file" "$@"
 }
 
 good=$(head -n 1 "$base/proc/buddyinfo")
@@ -57,38 +74,6 @@ sed '2s/ kB$/ MB/' "$base/proc/meminfo" | bad meminfo-unknown-unit meminfo repor
 sed '1s/^some avg10=[0-9.]*/some avg10=abc/' "$base/proc/pressure/memory" | bad psi-bad pressure/memory report 2 1
 
 # Issue 12, class 1: readers that hung or guessed.
-
-# bad_at NAME PATH CMD STATUS LINE: like bad, for any PATH under the tree (sysfs too),
-# run under timeout 10 (a hang is a failure, exit 124).
-bad_at() {
-	name=$1 file=$2 cmd=$3 want=$4 line=$5
-	tree=$SCRATCH/$name
-	rm -rf "$tree"
-	cp -r "$base" "$tree"
-	cat >"$tree/$file"
-	check_at "$name" "$file" "$cmd" "$want" "$line"
-}
-
-# check_at NAME PATH CMD STATUS LINE: runs CMD on $SCRATCH/NAME and checks as bad does.
-check_at() {
-	name=$1 file=$2 cmd=$3 want=$4 line=$5
-	timeout 10 "$MMSCOPE" --root "$SCRATCH/$name" $cmd >"$SCRATCH/out" 2>"$SCRATCH/err"
-	got=$?
-	msg=$(cat "$SCRATCH/err")
-	if [ "$got" != "$want" ]; then
-		not_ok "$name" "exit $got, expected $want: $msg"
-	elif [ -s "$SCRATCH/out" ]; then
-		not_ok "$name" "printed a partial result: $(head -c 100 "$SCRATCH/out")"
-	elif [ "$(wc -l <"$SCRATCH/err")" != 1 ]; then
-		not_ok "$name" "message is not one line: $msg"
-	elif [ "$line" != - ] && ! echo "$msg" | grep -q "$file:$line: "; then
-		not_ok "$name" "message does not name $file:$line: $msg"
-	elif ! echo "$msg" | grep -q "$file"; then
-		not_ok "$name" "message does not name $file: $msg"
-	else
-		ok "$name ($msg)"
-	fi
-}
 
 # odd NAME PATH KIND CMD: PATH replaced by a FIFO or a directory: exit 2 naming it, at
 # once (a FIFO used to block the open forever).

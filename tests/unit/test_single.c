@@ -7,23 +7,30 @@
  */
 #include "unit.h"
 
-static void u64(const char *what, const char *text, int rc, int line, uint64_t want)
+/* One case: text through mms_parse_sysfs_u64() (U64) or the threshold (THR). */
+enum kind { U64, THR };
+struct single_case {
+	enum kind kind;
+	const char *text;
+	int rc, line;
+	uint64_t want;
+};
+
+static void run(const struct single_case *c)
 {
 	struct mms_error err = { 0 };
 	uint64_t v = 0xdeadbeef;
+	int t = -1, got;
 
-	expect_result(what, mms_parse_sysfs_u64(text, strlen(text), &v, &err), &err, rc, line);
-	assert_int_equal(v, rc ? 0xdeadbeef : want);
-}
-
-static void threshold(const char *what, const char *text, int rc, int line, int want)
-{
-	struct mms_error err = { 0 };
-	int v = -1;
-
-	expect_result(what, mms_parse_extfrag_threshold(text, strlen(text), &v, &err), &err, rc,
-		      line);
-	assert_int_equal(v, rc ? -1 : want);
+	if (c->kind == U64)
+		got = mms_parse_sysfs_u64(c->text, strlen(c->text), &v, &err);
+	else
+		got = mms_parse_extfrag_threshold(c->text, strlen(c->text), &t, &err);
+	expect_result(c->text, got, &err, c->rc, c->line);
+	if (c->kind == U64)
+		assert_int_equal(v, c->rc ? 0xdeadbeef : c->want);
+	else
+		assert_int_equal(t, c->rc ? -1 : (int)c->want);
 }
 
 static void test_recorded(void **state)
@@ -43,43 +50,43 @@ static void test_recorded(void **state)
 	free(text);
 }
 
-static void test_u64(void **state)
+static void test_cases(void **state)
 {
-	u64("with newline", "900\n", 0, 0, 900);
-	u64("zero", "0\n", 0, 0, 0);
-	u64("2^64-1", "18446744073709551615\n", 0, 0, UINT64_MAX);
-	u64("padded", " 7\t\n", 0, 0, 7);
-	u64("empty", "", -EINVAL, 0, 0);
-	u64("newline only", "\n", -EINVAL, 1, 0);
-	u64("cut: no newline", "209", -EINVAL, 1, 0);
-	u64("two numbers", "1 2\n", -EINVAL, 1, 0);
-	u64("two lines", "1\n2\n", -EINVAL, 2, 0);
-	u64("blank second line", "1\n\n", -EINVAL, 2, 0);
-	u64("negative", "-1\n", -EINVAL, 1, 0);
-	u64("word", "max\n", -EINVAL, 1, 0);
-	u64("2^64", "18446744073709551616\n", -ERANGE, 1, 0);
-	assert_int_equal(mms_parse_sysfs_u64("1\0002\n", 4, &(uint64_t){ 0 }, NULL), -EINVAL);
-}
+	static const struct single_case cases[] = {
+		{ U64, "900\n", 0, 0, 900 },
+		{ U64, "0\n", 0, 0, 0 },
+		{ U64, "18446744073709551615\n", 0, 0, UINT64_MAX },
+		{ U64, " 7\t\n", 0, 0, 7 },
+		{ U64, "", -EINVAL, 0 },
+		{ U64, "\n", -EINVAL, 1 },
+		{ U64, "209", -EINVAL, 1 },       /* cut: no newline */
+		{ U64, "1 2\n", -EINVAL, 1 },
+		{ U64, "1\n2\n", -EINVAL, 2 },
+		{ U64, "1\n\n", -EINVAL, 2 },
+		{ U64, "-1\n", -EINVAL, 1 },
+		{ U64, "max\n", -EINVAL, 1 },
+		{ U64, "18446744073709551616\n", -ERANGE, 1 },
+		{ THR, "900\n", 0, 0, 900 },    /* the old scanner failed on the '\n' */
+		{ THR, "0\n", 0, 0, 0 },
+		{ THR, "1000\n", 0, 0, 1000 },
+		{ THR, "1001\n", -ERANGE, 1 },
+		{ THR, "99999999999999999999\n", -ERANGE, 1 },
+		{ THR, "lots\n", -EINVAL, 1 },
+		{ THR, "90", -EINVAL, 1 },
+		{ THR, "", -EINVAL, 0 },
+		{ THR, "0.9\n", -EINVAL, 1 },
+	};
 
-static void test_threshold(void **state)
-{
-	threshold("900", "900\n", 0, 0, 900);
-	threshold("0", "0\n", 0, 0, 0);
-	threshold("1000", "1000\n", 0, 0, 1000);
-	threshold("1001", "1001\n", -ERANGE, 1, 0);
-	threshold("huge", "99999999999999999999\n", -ERANGE, 1, 0);
-	threshold("garbage", "lots\n", -EINVAL, 1, 0);
-	threshold("cut", "90", -EINVAL, 1, 0);
-	threshold("empty", "", -EINVAL, 0, 0);
-	threshold("float", "0.9\n", -EINVAL, 1, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run(&cases[i]);
+	assert_int_equal(mms_parse_sysfs_u64("1\0002\n", 4, &(uint64_t){ 0 }, NULL), -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recorded),
-		cmocka_unit_test(test_u64),
-		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_cases),
 	};
 
 	return cmocka_run_group_tests_name("single", tests, NULL, NULL);

@@ -265,24 +265,15 @@ static int parse_keyed(int file, int version, const char *prefix, const char *te
 static int parse_single(int file, int version, const char *text, size_t len, const int *stats,
 			int nr, uint64_t *values, uint64_t *present, struct mms_error *err)
 {
-	struct mms_lines ls;
-	struct mms_tok line, t;
 	uint64_t v;
-	int rc = mms_check_file(text, len, err);
+	int rc;
 
-	if (rc)
-		return rc;
-	mms_lines_init(&ls, text, len);
-	if (!mms_lines_next(&ls, &line) || !mms_tok_next(&line, &t))
-		return mms_err_at(err, 1, "empty file");
-	if (mms_tok_next(&line, &(struct mms_tok){ 0 }) || mms_lines_next(&ls, &line))
-		return mms_err_at(err, ls.lineno, "expected one value");
-	if (mms_tok_eq(t, "max")) {
+	if (len == 4 && !memcmp(text, "max\n", 4)) {
 		v = MMS_MEMCG_UNLIMITED;
 	} else {
-		rc = mms_parse_u64(t, &v);
+		rc = mms_parse_sysfs_u64(text, len, &v, err);
 		if (rc)
-			return mms_err_number(err, 1, t, rc);
+			return rc;
 		/* v1: PAGE_COUNTER_MAX (LONG_MAX / PAGE_SIZE) pages, in bytes; any page size */
 		if (version == 1 && file == MF_LIMIT && v >= (uint64_t)INT64_MAX - (1u << 16) * 2 + 1)
 			v = MMS_MEMCG_UNLIMITED;
