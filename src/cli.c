@@ -199,7 +199,8 @@ int cli_fail_read(struct cli *cli, int rc, const struct mms_error *err)
 	case -EPERM:
 		return cli_fail(cli, EXIT_UNSUPPORTED, "%s: permission denied (needs root)",
 				err->file);
-	case -EINVAL:
+	case -EINVAL: /* also a FIFO, socket or device where a file belongs */
+	case -EISDIR: /* a directory where a file belongs (a --root tree) */
 	case -ERANGE:
 	case -EFBIG:
 	case -EOVERFLOW:

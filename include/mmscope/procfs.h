@@ -105,17 +105,32 @@ struct mms_kvset {
 
 /* /proc/vmstat: "name value" per line. */
 int mms_parse_vmstat(const char *text, size_t len, struct mms_kvset *out, struct mms_error *err);
-/* /proc/meminfo: "Name:   value kB"; values are converted to bytes ("kB" lines). */
+/*
+ * /proc/meminfo: "Name:   value kB"; values are converted to bytes. Every line needs
+ * its kB but the HugePages_* counts, which have none: a size without its unit is
+ * -EINVAL naming the line, never read as bytes.
+ */
 int mms_parse_meminfo(const char *text, size_t len, struct mms_kvset *out,
 		      struct mms_error *err);
 /*
  * /proc/PID/smaps_rollup: a header line ("... [rollup]") then "Name: value kB" lines,
- * converted to bytes like meminfo.
+ * converted to bytes like meminfo; every one needs its kB.
  */
 int mms_parse_smaps_rollup(const char *text, size_t len, struct mms_kvset *out,
 			   struct mms_error *err);
 /* Looks name up; returns true and sets *value when present. */
 bool mms_kv_get(const struct mms_kvset *set, const char *name, uint64_t *value);
+
+/* ---- single-value sysfs/sysctl files ---------------------------------------- */
+
+/*
+ * One unsigned decimal number and its '\n' ("500\n"). Returns 0, or -EINVAL (empty,
+ * not a number, more than one, no final newline: a cut file) or -ERANGE, with err
+ * naming the line.
+ */
+int mms_parse_sysfs_u64(const char *text, size_t len, uint64_t *out, struct mms_error *err);
+/* /proc/sys/vm/extfrag_threshold: a number 0..1000 (else -ERANGE), as the sysctl allows. */
+int mms_parse_extfrag_threshold(const char *text, size_t len, int *out, struct mms_error *err);
 
 /* ---- PSI: /proc/pressure/memory, memory.pressure ---------------------------- */
 
@@ -177,6 +192,16 @@ int mms_thp_read(const struct mms_host *host, struct mms_thp_settings *out,
 /* The numeric knobs, by path under transparent_hugepage/ ("khugepaged/max_ptes_none"). */
 int mms_thp_knob_count(void);
 const char *mms_thp_knob_path(int idx);
+/* The index of the knob at path, or -1. */
+int mms_thp_knob_find(const char *path);
+/*
+ * The text of knob idx (mms_parse_sysfs_u64()) and its value checked against what
+ * the kernel can print there: hpage_pmd_size a power of two of at least page_size,
+ * the 0/1 flags 0 or 1, khugepaged's unsigned ints at most UINT_MAX (pages_to_scan
+ * at least 1). -EINVAL/-ERANGE with err naming the line; -EINVAL for a bad idx.
+ */
+int mms_thp_knob_parse(int idx, const char *text, size_t len, uint64_t page_size,
+		       uint64_t *out, struct mms_error *err);
 /* The knob's value; false when idx is out of range or the kernel has no such file. */
 bool mms_thp_knob_get(const struct mms_thp_settings *s, int idx, uint64_t *value);
 /* A size's anon policy with "inherit" resolved to the global one ("" without a file). */

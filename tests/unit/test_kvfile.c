@@ -200,6 +200,30 @@ static void test_meminfo_columns_numbers(void **state)
 	meminfo("vmstat style", "pgfault 12\n", -EINVAL, 1);
 }
 
+/*
+ * fs/proc/meminfo.c prints every size in kB and only the hugetlb page counts without
+ * a unit: a size that lost its kB would be read as bytes (1024 times too small).
+ */
+static void test_meminfo_units(void **state)
+{
+	size_t len;
+	char *text = fixture("host-6.18/meminfo", &len), *p = strstr(text, "MemAvailable:");
+
+	assert_non_null(p);
+	p = strstr(p, " kB\n");
+	memmove(p, p + 3, len - (size_t)(p + 3 - text) + 1); /* drop MemAvailable's " kB" */
+	expect_len(mms_parse_meminfo, "MemAvailable without kB", text, len - 3, -EINVAL, 3);
+	free(text);
+	meminfo("size without unit", "MemTotal: 1 kB\nMemAvailable: 24057352\n", -EINVAL, 2);
+	meminfo("count with a unit", "HugePages_Total: 1 kB\n", -EINVAL, 1);
+	meminfo("counts", "HugePages_Total: 1\nHugePages_Free: 1\nHugePages_Rsvd: 0\n"
+		"HugePages_Surp: 0\nHugepagesize: 2048 kB\n", 0, 0);
+	assert_int_equal(get("HugePages_Total"), 1);
+	assert_int_equal(get("Hugepagesize"), 2048 * 1024);
+	meminfo("Hugepagesize is a size", "Hugepagesize: 2048\n", -EINVAL, 1);
+	meminfo("prefix alone is not a count", "HugePages_: 1\n", -EINVAL, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_meminfo_debian_6_1_and_7_2),
 		cmocka_unit_test(test_meminfo_empty_truncated_binary),
 		cmocka_unit_test(test_meminfo_columns_numbers),
+		cmocka_unit_test(test_meminfo_units),
 	};
 
 	return cmocka_run_group_tests_name("kvfile", tests, NULL, NULL);

@@ -6,6 +6,9 @@
  * malformed input names its line; the reader's open refuses bad options with -EINVAL
  * and no reader.
  */
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "unit.h"
 
 static int idx(const char *name)
@@ -134,6 +137,97 @@ static void test_malformed(void **state)
 			 -EINVAL);
 }
 
+/* The kernel never prints memory.stat or memory.events empty: bad input, not "-". */
+static void test_empty(void **state)
+{
+	int stats[] = { idx("anon"), idx("events_oom_kill") };
+	struct mms_error err = { 0 };
+	uint64_t v[2], present = 0;
+
+	expect_bad("", 1, -EINVAL, 0);
+	expect_bad("", 2, -EINVAL, 0);
+	expect_bad("\n\n", 2, -EINVAL, 2);
+	expect_bad(" \n", 1, -EINVAL, 1);
+	assert_int_equal(mms_parse_memcg_events("", 0, stats, 2, v, &present, &err), -EINVAL);
+	assert_int_equal(err.line, 0);
+	assert_non_null(strstr(err.msg, "empty"));
+	assert_int_equal(mms_parse_memcg_events("\n", 1, stats, 2, v, &present, &err), -EINVAL);
+	assert_int_equal(err.line, 1);
+	/* a file holding only keys nobody asked for is fine */
+	expect_bad("total_cache 1\n", 1, 0, 0);
+}
+
+/*
+ * Through the text backend on a --root tree (a plain directory): a bad memory.stat
+ * fails the read, and r's note names the file and the line; an empty one names the
+ * file; a FIFO in its place fails at once instead of blocking.
+ */
+static char tree[64];
+
+static void put(const char *rel, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tree, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int read_tree(char *note, size_t size)
+{
+	struct mms_memcg_snapshot snap = { 0 };
+	struct mms_memcg_reader *r;
+	struct mms_error err = { 0 };
+	struct mms_host host;
+	const char *names[] = { "anon", "file" };
+	int stats[2] = { idx(names[0]), idx(names[1]) }, rc;
+	MMS_MEMCG_OPTS(o, .host = &host, .backend = MMS_MEMCG_TEXT, .stats = stats,
+		       .nr_stats = 2);
+
+	assert_int_equal(mms_host_init(&host, tree), 0);
+	rc = mms_memcg_reader_open("/cg", &o, &r, &err);
+	if (rc)
+		fail_msg("open: %d %s: %s", rc, err.file, err.msg);
+	assert_int_equal(mms_memcg_snapshot_alloc(&snap, 8, 2), 0);
+	rc = mms_memcg_reader_read(r, &snap);
+	note[0] = '\0';
+	if (mms_memcg_reader_nr_notes(r))
+		snprintf(note, size, "%s",
+			 mms_memcg_reader_note(r, mms_memcg_reader_nr_notes(r) - 1));
+	mms_memcg_snapshot_free(&snap);
+	mms_memcg_reader_close(r);
+	return rc;
+}
+
+static void test_reader_names_file(void **state)
+{
+	char path[128], note[512];
+
+	snprintf(tree, sizeof(tree), "/tmp/mmscope-memcg-XXXXXX");
+	assert_non_null(mkdtemp(tree));
+	snprintf(path, sizeof(path), "%s/cg", tree);
+	assert_int_equal(mkdir(path, 0755), 0);
+	put("cg/memory.usage_in_bytes", "4096\n"); /* a v1 hierarchy */
+	put("cg/memory.stat", "cache 4096\nrss 8192\ntotal_cache 4096\ntotal_rss 8192\n");
+	assert_int_equal(read_tree(note, sizeof(note)), 0);
+	put("cg/memory.stat", "total_cache 4096\ntotal_rss 8192\ntotal_rss\n");
+	assert_int_equal(read_tree(note, sizeof(note)), -EINVAL);
+	assert_non_null(strstr(note, "/cg/memory.stat:3: "));
+	put("cg/memory.stat", "");
+	assert_int_equal(read_tree(note, sizeof(note)), -EINVAL);
+	assert_non_null(strstr(note, "/cg/memory.stat: empty file"));
+	snprintf(path, sizeof(path), "%s/cg/memory.stat", tree);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(read_tree(note, sizeof(note)), -EINVAL); /* returns: no hang */
+	assert_non_null(strstr(note, "/cg/memory.stat: not a regular file"));
+	snprintf(path, sizeof(path), "rm -rf '%s'", tree);
+	assert_int_equal(system(path), 0);
+}
+
 static void test_open_bad_opts(void **state)
 {
 	struct mms_memcg_reader *r = (struct mms_memcg_reader *)1;
@@ -162,6 +256,8 @@ int main(void)
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_catalog),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_reader_names_file),
 		cmocka_unit_test(test_open_bad_opts),
 	};
 

@@ -277,7 +277,7 @@ static void test_read_malformed(void **state)
 	BAD(THP "enabled", "always [madv\0ise] never\n", -EINVAL, 1);
 	BAD(THP "defrag", "[always] [never]\n", -EINVAL, 1);
 	BAD(THP "shmem_enabled", "\xff\xfe\x00\x01", -EINVAL, 1);
-	BAD(THP "khugepaged/max_ptes_none", "", -EINVAL, 1);
+	BAD(THP "khugepaged/max_ptes_none", "", -EINVAL, 0);
 	BAD(THP "khugepaged/max_ptes_none", "-1\n", -EINVAL, 1);
 	BAD(THP "khugepaged/max_ptes_none", "511 512\n", -EINVAL, 1);
 	BAD(THP "khugepaged/max_ptes_none", "511\n512\n", -EINVAL, 2);
@@ -289,6 +289,65 @@ static void test_read_malformed(void **state)
 	BAD(THP "hugepages-2048kB/stats/anon_fault_alloc", "abc\n", -EINVAL, 1);
 	BAD(THP "hugepages-2048kB/stats/nr_anon", "18446744073709551616\n", -ERANGE, 1);
 	BAD(THP "hugepages-2048kB/stats/anon_fault_fallback", "1.5\n", -EINVAL, 1);
+	/* Values the kernel cannot print: a cut hpage_pmd_size, out-of-range knobs. */
+	BAD(THP "hpage_pmd_size", "209\n", -EINVAL, 1);
+	BAD(THP "hpage_pmd_size", "209", -EINVAL, 1);
+	BAD(THP "hpage_pmd_size", "2048\n", -EINVAL, 1); /* below the page size */
+	BAD(THP "hpage_pmd_size", "0\n", -EINVAL, 1);
+	BAD(THP "use_zero_page", "2\n", -ERANGE, 1);
+	BAD(THP "shrink_underused", "10\n", -ERANGE, 1);
+	BAD(THP "khugepaged/defrag", "11\n", -ERANGE, 1);
+	BAD(THP "khugepaged/pages_to_scan", "0\n", -ERANGE, 1);
+	BAD(THP "khugepaged/scan_sleep_millisecs", "4294967296\n", -ERANGE, 1);
+	BAD(THP "khugepaged/full_scans", "4294967296\n", -ERANGE, 1);
+	BAD(THP "khugepaged/pages_to_scan", "4096", -EINVAL, 1); /* cut: no newline */
+}
+
+/* max_ptes_*: below HPAGE_PMD_NR, which hpage_pmd_size gives. */
+static void test_read_ptes_range(void **state)
+{
+	struct mms_thp_settings s;
+	struct mms_error err;
+
+	minimal_tree();
+	PUT(THP "hpage_pmd_size", "2097152\n");
+	PUT(THP "khugepaged/max_ptes_none", "511\n");
+	assert_int_equal(read_scratch(&s, &err), 0);
+	assert_int_equal(s.max_ptes_none, 511);
+	PUT(THP "khugepaged/max_ptes_swap", "512\n");
+	assert_int_equal(read_scratch(&s, &err), -ERANGE);
+	assert_non_null(strstr(err.file, THP "khugepaged/max_ptes_swap"));
+	assert_int_equal(err.line, 1);
+}
+
+/* The knob parser on this machine's recorded files, and the range of each. */
+static void test_knob_parse_recorded(void **state)
+{
+	char path[256];
+	struct mms_error err;
+	uint64_t v;
+	size_t len;
+
+	for (int i = 0; i < mms_thp_knob_count(); i++) {
+		char *text;
+
+		snprintf(path, sizeof(path), "host-6.18/root/" THP "%s", mms_thp_knob_path(i));
+		text = fixture(path, &len);
+		if (mms_thp_knob_parse(i, text, len, 4096, &v, &err))
+			fail_msg("%s: line %d: %s", path, err.line, err.msg);
+		free(text);
+	}
+	assert_int_equal(mms_thp_knob_find("hpage_pmd_size"), 0);
+	assert_int_equal(mms_thp_knob_find("nope"), -1);
+	assert_int_equal(mms_thp_knob_parse(mms_thp_knob_find("hpage_pmd_size"), "2097152\n", 8,
+					    4096, &v, &err), 0);
+	assert_int_equal(v, 2097152);
+	/* 512 MiB PMDs of 64 KiB pages; 2 MiB is a power of two but 4 KiB pages do not fit 64 KiB */
+	assert_int_equal(mms_thp_knob_parse(0, "536870912\n", 10, 65536, &v, &err), 0);
+	assert_int_equal(mms_thp_knob_parse(0, "32768\n", 6, 65536, &v, &err), -EINVAL);
+	assert_int_equal(mms_thp_knob_parse(-1, "1\n", 2, 4096, &v, &err), -EINVAL);
+	assert_int_equal(mms_thp_knob_parse(mms_thp_knob_count(), "1\n", 2, 4096, &v, &err),
+			 -EINVAL);
 }
 
 static void test_read_too_many_sizes(void **state)
@@ -341,8 +400,8 @@ static void rollup_bad(const char *text, size_t len, int want_rc, int want_line)
 
 static void test_rollup_malformed(void **state)
 {
-	ROLLUP_BAD("", -EINVAL, 1);
-	ROLLUP_BAD(HDR, -EINVAL, 2);
+	ROLLUP_BAD("", -EINVAL, 0);
+	ROLLUP_BAD(HDR, -EINVAL, 1);
 	ROLLUP_BAD("Rss: 4 kB\nAnonHugePages: 0 kB\n", -EINVAL, 1);
 	ROLLUP_BAD("55d2a1c00000-7ffd5a5f6000 ---p 00000000 00:00 0 [heap]\nRss: 4 kB\n",
 		   -EINVAL, 1);
@@ -360,6 +419,10 @@ static void test_rollup_malformed(void **state)
 	ROLLUP_BAD(HDR "Rss: 4 MB\n", -EINVAL, 2);
 	ROLLUP_BAD(HDR "Rss 4 kB\n", -EINVAL, 2);
 	ROLLUP_BAD(HDR "Rss: 4 kB extra\n", -EINVAL, 2);
+	/* A size without its kB would be read as bytes: every rollup line has the unit. */
+	ROLLUP_BAD(HDR "Rss: 4 kB\nPss: 4140\n", -EINVAL, 3);
+	ROLLUP_BAD(HDR "Rss: 4140\nAnonHugePages: 0 kB\n", -EINVAL, 2);
+	ROLLUP_BAD(HDR "HugePages_Total: 1\n", -EINVAL, 2); /* meminfo's counts are not here */
 }
 
 static void test_rollup_random(void **state)
@@ -723,6 +786,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_minimal, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_read_malformed, scratch_setup,
 						scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_read_ptes_range, scratch_setup, scratch_teardown),
+		cmocka_unit_test(test_knob_parse_recorded),
 		cmocka_unit_test_setup_teardown(test_read_too_many_sizes, scratch_setup,
 						scratch_teardown),
 		cmocka_unit_test(test_rollup_recorded),

@@ -28,44 +28,57 @@
 		rc_;                                                              \
 	})
 
-static void read_threshold(const struct mms_host *host, struct mms_frag_snapshot *snap)
+/*
+ * vm.extfrag_threshold; absent (no CONFIG_COMPACTION, or a --root tree without it)
+ * means the kernel's default. A present file that does not parse is bad input.
+ */
+static int read_threshold(const struct mms_host *host, struct mms_frag_snapshot *snap,
+			  struct mms_error *err)
 {
-	struct mms_error err;
-	struct mms_tok all, tok;
 	char *text;
 	size_t len;
-	int v;
+	int rc;
 
 	snap->extfrag_threshold = EXTFRAG_THRESHOLD_DEFAULT;
 	snap->threshold_default = true;
-	if (mms_host_read(host, "/proc/sys/vm/extfrag_threshold", &text, &len, &err))
-		return;
-	all.s = text;
-	all.len = len;
-	if (mms_tok_next(&all, &tok) && !mms_parse_int(tok, &v) && v <= 1000) {
-		snap->extfrag_threshold = v;
-		snap->threshold_default = false;
-	}
+	rc = mms_host_read(host, "/proc/sys/vm/extfrag_threshold", &text, &len, err);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	rc = mms_parse_extfrag_threshold(text, len, &snap->extfrag_threshold, err);
 	free(text);
+	if (!rc)
+		snap->threshold_default = false;
+	return rc;
 }
 
-/* PMD THP order: log2(hpage_pmd_size / page size); else pageblock order; else 9. */
-static void find_thp_order(const struct mms_host *host, struct mms_frag_snapshot *snap)
+/*
+ * PMD THP order: log2(hpage_pmd_size / page size); else (no THP) pageblock order;
+ * else 9. A present hpage_pmd_size that is not a plausible size is bad input.
+ */
+static int find_thp_order(const struct mms_host *host, struct mms_frag_snapshot *snap,
+			  struct mms_error *err)
 {
-	struct mms_error err;
+	int knob = mms_thp_knob_find("hpage_pmd_size");
+	uint64_t pmd;
 	char *text;
 	size_t len;
+	int rc;
 
 	snap->thp_order = snap->have_pagetype ? snap->pagetype.pageblock_order : 9;
-	if (mms_host_read(host, "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", &text, &len,
-			  &err))
-		return;
-	unsigned long long pmd = strtoull(text, NULL, 10);
-
+	rc = mms_host_read(host, "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", &text,
+			   &len, err);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	rc = mms_thp_knob_parse(knob, text, len, snap->page_size, &pmd, err);
 	free(text);
-	for (int o = 0; o < snap->buddy.nr_orders; o++)
+	for (int o = 0; !rc && o < snap->buddy.nr_orders; o++)
 		if (snap->page_size << o == pmd)
 			snap->thp_order = o;
+	return rc;
 }
 
 int mms_frag_read(const struct mms_host *host, struct mms_frag_snapshot *snap,
@@ -91,11 +104,15 @@ int mms_frag_read(const struct mms_host *host, struct mms_frag_snapshot *snap,
 	} else {
 		snap->have_pagetype = true;
 	}
-	read_threshold(host, snap);
+	rc = read_threshold(host, snap, err);
+	if (rc)
+		return rc;
 	rc = READ_PARSE(host, "/proc/buddyinfo", mms_parse_buddyinfo, &snap->buddy, err);
 	if (rc)
 		return rc;
-	find_thp_order(host, snap);
+	rc = find_thp_order(host, snap, err);
+	if (rc)
+		return rc;
 	for (int z = 0; z < snap->buddy.nr_zones; z++) {
 		const struct mms_buddy_zone *bz = &snap->buddy.zones[z];
 

@@ -210,7 +210,9 @@ static const char *key_in(int stat, int file, int version)
 
 /*
  * "key value" lines; with prefix (v1 "total_"), only keys starting with it count.
- * Lines for keys nobody asked for are skipped without decoding their value.
+ * Lines for keys nobody asked for are skipped without decoding their value. The
+ * kernel never prints these files empty: an empty or blank one is bad input, not a
+ * cgroup without statistics.
  */
 static int parse_keyed(int file, int version, const char *prefix, const char *text,
 		       size_t len, const int *stats, int nr, uint64_t *values,
@@ -221,10 +223,12 @@ static int parse_keyed(int file, int version, const char *prefix, const char *te
 	size_t klen[MMS_MEMCG_STATS_MAX];
 	struct mms_lines ls;
 	struct mms_tok line, k, v;
-	int rc = mms_check_file(text, len, err);
+	int rc = mms_check_file(text, len, err), nr_lines = 0;
 
 	if (rc)
 		return rc;
+	if (len == 0)
+		return mms_err_at(err, 0, "empty file");
 	for (int i = 0; i < nr; i++) {
 		keys[i] = memcg_stat_file(stats[i], version) == file ?
 				  key_in(stats[i], file, version) : NULL;
@@ -236,6 +240,7 @@ static int parse_keyed(int file, int version, const char *prefix, const char *te
 			continue;
 		if (!mms_tok_next(&line, &v) || mms_tok_next(&line, &(struct mms_tok){ 0 }))
 			return mms_err_at(err, ls.lineno, "expected 'key value'");
+		nr_lines++;
 		if (plen) {
 			if (k.len <= plen || memcmp(k.s, prefix, plen))
 				continue;
@@ -251,6 +256,8 @@ static int parse_keyed(int file, int version, const char *prefix, const char *te
 			*present |= 1ull << i;
 		}
 	}
+	if (!nr_lines)
+		return mms_err_at(err, ls.lineno, "no 'key value' lines (blank file)");
 	return 0;
 }
 
@@ -258,24 +265,15 @@ static int parse_keyed(int file, int version, const char *prefix, const char *te
 static int parse_single(int file, int version, const char *text, size_t len, const int *stats,
 			int nr, uint64_t *values, uint64_t *present, struct mms_error *err)
 {
-	struct mms_lines ls;
-	struct mms_tok line, t;
 	uint64_t v;
-	int rc = mms_check_file(text, len, err);
+	int rc;
 
-	if (rc)
-		return rc;
-	mms_lines_init(&ls, text, len);
-	if (!mms_lines_next(&ls, &line) || !mms_tok_next(&line, &t))
-		return mms_err_at(err, 1, "empty file");
-	if (mms_tok_next(&line, &(struct mms_tok){ 0 }) || mms_lines_next(&ls, &line))
-		return mms_err_at(err, ls.lineno, "expected one value");
-	if (mms_tok_eq(t, "max")) {
+	if (len == 4 && !memcmp(text, "max\n", 4)) {
 		v = MMS_MEMCG_UNLIMITED;
 	} else {
-		rc = mms_parse_u64(t, &v);
+		rc = mms_parse_sysfs_u64(text, len, &v, err);
 		if (rc)
-			return mms_err_number(err, 1, t, rc);
+			return rc;
 		/* v1: PAGE_COUNTER_MAX (LONG_MAX / PAGE_SIZE) pages, in bytes; any page size */
 		if (version == 1 && file == MF_LIMIT && v >= (uint64_t)INT64_MAX - (1u << 16) * 2 + 1)
 			v = MMS_MEMCG_UNLIMITED;

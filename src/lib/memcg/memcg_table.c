@@ -157,10 +157,26 @@ void memcg_table_free(struct mms_memcg_reader *r)
 
 /* ---- text reading of a cgroup's statistics ---- */
 
+/* r->err for file f of row e: the file's path, line 0, and the message. */
+static void __attribute__((format(printf, 4, 5)))
+ent_file_err(struct mms_memcg_reader *r, const struct cg_ent *e, int f, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(r->err.file, sizeof(r->err.file), "%s%s/%s", r->root, e->path[1] ? e->path : "",
+		 memcg_file_name(f, r->version));
+	r->err.line = 0;
+	va_start(ap, fmt);
+	vsnprintf(r->err.msg, sizeof(r->err.msg), fmt, ap);
+	va_end(ap);
+}
+
 /*
  * Opens the files of plan for row e, under a directory descriptor checked to be
  * cgroup e->id. Returns 0, or -ENOENT when the cgroup is gone (or a namesake
- * replaced it). A file the cgroup lacks (v2 root: no memory.current) is marked absent.
+ * replaced it). A file the cgroup lacks (v2 root: no memory.current) is marked absent;
+ * one it cannot open, or that is not a regular file (a FIFO would block every read),
+ * is an error with r->err naming it.
  */
 static int ent_open(struct mms_memcg_reader *r, struct cg_ent *e, const struct text_plan *plan)
 {
@@ -177,14 +193,31 @@ static int ent_open(struct mms_memcg_reader *r, struct cg_ent *e, const struct t
 				break;
 			}
 		}
-		e->fd[f] = openat(dfd, memcg_file_name(f, r->version), O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: a FIFO in place of a cgroup file must not hang the read. */
+		e->fd[f] = openat(dfd, memcg_file_name(f, r->version),
+				  O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (e->fd[f] < 0) {
-			if (errno == EMFILE || errno == ENFILE) {
-				rc = -errno;
-				e->fd[f] = -1;
-				break;
+			if (errno == ENOENT || errno == ENODEV) {
+				e->fd[f] = FD_ABSENT;
+				continue;
 			}
-			e->fd[f] = FD_ABSENT;
+			rc = -errno;
+			e->fd[f] = -1;
+			ent_file_err(r, e, f, "%s", strerror(-rc));
+			break;
+		}
+		if (fstat(e->fd[f], &st)) {
+			rc = -errno;
+			ent_file_err(r, e, f, "%s", strerror(-rc));
+		} else if (!S_ISREG(st.st_mode)) {
+			rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+			ent_file_err(r, e, f, "%s where a file belongs",
+				     S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		}
+		if (rc) {
+			close(e->fd[f]);
+			e->fd[f] = -1;
+			break;
 		}
 	}
 	if (dfd >= 0)
@@ -214,6 +247,19 @@ static ssize_t read_file(struct mms_memcg_reader *r, int fd)
 }
 
 /*
+ * r->err, file:line: why, as a note too: the reader's failing read returns only an
+ * errno, and the note is how a caller can show which file and line were at fault.
+ */
+static int err_note(struct mms_memcg_reader *r, int rc)
+{
+	if (r->err.line > 0)
+		memcg_note(r, "%s:%d: %s", r->err.file, r->err.line, r->err.msg);
+	else
+		memcg_note(r, "%s: %s", r->err.file, r->err.msg);
+	return rc;
+}
+
+/*
  * Fills the plan's stats of row e into values/present. Returns 0, -ENOENT when the
  * cgroup went away, or a parse error (-EINVAL, -ERANGE) with r->err filled.
  */
@@ -223,7 +269,7 @@ int memcg_text_fill(struct mms_memcg_reader *r, struct cg_ent *e, const struct t
 	int rc = ent_open(r, e, plan);
 
 	if (rc)
-		return rc;
+		return rc == -ENOENT ? rc : err_note(r, rc);
 	for (int f = 0; f < MF_NR; f++) {
 		uint64_t tmp[MMS_MEMCG_STATS_MAX], got = 0;
 		ssize_t n;
@@ -235,14 +281,16 @@ int memcg_text_fill(struct mms_memcg_reader *r, struct cg_ent *e, const struct t
 			return -ENOENT;
 		if (n == -EOPNOTSUPP && f == MF_PSI)
 			continue; /* PSI off for this cgroup (cgroup.pressure = 0) */
-		if (n < 0)
-			return (int)n;
+		if (n < 0) {
+			ent_file_err(r, e, f, "%s", strerror((int)-n));
+			return err_note(r, (int)n);
+		}
 		rc = memcg_parse_file(f, r->version, r->buf, (size_t)n, plan->stats[f],
 				      plan->nr[f], tmp, &got, &r->err);
 		if (rc) {
 			snprintf(r->err.file, sizeof(r->err.file), "%s%s/%s", r->root,
 				 e->path[1] ? e->path : "", memcg_file_name(f, r->version));
-			return rc;
+			return err_note(r, rc);
 		}
 		for (int k = 0; k < plan->nr[f]; k++) {
 			if (got & (1ull << k)) {

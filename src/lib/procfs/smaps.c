@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/procfs/kvfile.h"
 #include "lib/util/textscan.h"
 
 /* The first line ends with "[rollup]" (after the address range and the padding). */
@@ -43,15 +44,15 @@ int mms_parse_smaps_rollup(const char *text, size_t len, struct mms_kvset *out,
 	if (rc)
 		return rc;
 	if (!len)
-		return mms_err_at(err, 1, "empty file: no '[rollup]' header line");
+		return mms_err_at(err, 0, "empty file: no '[rollup]' header line");
 	nl = memchr(text, '\n', len); /* present: mms_check_file() saw a final newline */
 	rc = check_header(text, nl - text, err);
 	if (rc)
 		return rc;
 	body = nl + 1;
 	if (body == text + len)
-		return mms_err_at(err, 2, "no 'Name: value kB' lines after the header");
-	rc = mms_parse_meminfo(body, text + len - body, out, err);
+		return mms_err_at(err, 1, "no 'Name: value kB' lines after the header");
+	rc = mms_parse_kb_lines(body, text + len - body, false, out, err);
 	if (rc && err && err->line > 0)
 		err->line++; /* the header is line 1 of the real file */
 	return rc;

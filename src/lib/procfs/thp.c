@@ -17,40 +17,77 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/util/textscan.h"
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 
-/* The numeric knobs, read by one loop; bit i of have_knobs is knobs[i]. */
+/*
+ * The numeric knobs, read by one loop; bit i of have_knobs is knobs[i]. min..max is
+ * what the kernel can print there (mm/huge_memory.c, mm/khugepaged.c): flags are 0
+ * or 1, khugepaged's are unsigned ints; hpage_pmd_size is checked on its own.
+ */
+#define KNOB_UINT 0xffffffffull
 static const struct knob {
 	const char *path; /* under THP_DIR */
 	size_t offset;    /* of its uint64_t in struct mms_thp_settings */
+	uint64_t min, max;
+	bool ptes;        /* max_ptes_*: below HPAGE_PMD_NR too */
 } knobs[] = {
-#define KNOB(path, field) { path, offsetof(struct mms_thp_settings, field) }
-	KNOB("hpage_pmd_size", hpage_pmd_size),
-	KNOB("use_zero_page", use_zero_page),
-	KNOB("shrink_underused", shrink_underused),
-	KNOB("khugepaged/defrag", khugepaged_defrag),
-	KNOB("khugepaged/max_ptes_none", max_ptes_none),
-	KNOB("khugepaged/max_ptes_swap", max_ptes_swap),
-	KNOB("khugepaged/max_ptes_shared", max_ptes_shared),
-	KNOB("khugepaged/pages_to_scan", pages_to_scan),
-	KNOB("khugepaged/scan_sleep_millisecs", scan_sleep_ms),
-	KNOB("khugepaged/alloc_sleep_millisecs", alloc_sleep_ms),
-	KNOB("khugepaged/pages_collapsed", pages_collapsed),
-	KNOB("khugepaged/full_scans", full_scans),
+#define KNOB(path, field, min, max, ptes) \
+	{ path, offsetof(struct mms_thp_settings, field), min, max, ptes }
+	KNOB("hpage_pmd_size", hpage_pmd_size, 0, UINT64_MAX, false),
+	KNOB("use_zero_page", use_zero_page, 0, 1, false),
+	KNOB("shrink_underused", shrink_underused, 0, 1, false),
+	KNOB("khugepaged/defrag", khugepaged_defrag, 0, 1, false),
+	KNOB("khugepaged/max_ptes_none", max_ptes_none, 0, KNOB_UINT, true),
+	KNOB("khugepaged/max_ptes_swap", max_ptes_swap, 0, KNOB_UINT, true),
+	KNOB("khugepaged/max_ptes_shared", max_ptes_shared, 0, KNOB_UINT, true),
+	KNOB("khugepaged/pages_to_scan", pages_to_scan, 1, KNOB_UINT, false),
+	KNOB("khugepaged/scan_sleep_millisecs", scan_sleep_ms, 0, KNOB_UINT, false),
+	KNOB("khugepaged/alloc_sleep_millisecs", alloc_sleep_ms, 0, KNOB_UINT, false),
+	KNOB("khugepaged/pages_collapsed", pages_collapsed, 0, KNOB_UINT, false),
+	KNOB("khugepaged/full_scans", full_scans, 0, KNOB_UINT, false),
 #undef KNOB
 };
 
 #define NR_KNOBS ((int)(sizeof(knobs) / sizeof(knobs[0])))
 
-static int knob_index(const char *path)
+int mms_thp_knob_find(const char *path)
 {
 	for (int i = 0; i < NR_KNOBS; i++)
 		if (!strcmp(knobs[i].path, path))
 			return i;
 	return -1;
+}
+
+int mms_thp_knob_parse(int idx, const char *text, size_t len, uint64_t page_size,
+		       uint64_t *out, struct mms_error *err)
+{
+	const struct knob *k;
+	uint64_t v;
+	int rc;
+
+	if (idx < 0 || idx >= NR_KNOBS)
+		return -EINVAL;
+	k = &knobs[idx];
+	rc = mms_parse_sysfs_u64(text, len, &v, err);
+	if (rc)
+		return rc;
+	if (k->offset == offsetof(struct mms_thp_settings, hpage_pmd_size)) {
+		if (v < page_size || (v & (v - 1)))
+			return mms_err_at(err, 1, "%llu is not a power of two of at least the "
+				  "page size (%llu): a cut file?", (unsigned long long)v,
+				  (unsigned long long)page_size);
+	} else if (v < k->min || v > k->max) {
+		mms_err_at(err, 1, "%llu is out of the knob's range %llu..%llu",
+			   (unsigned long long)v, (unsigned long long)k->min,
+			   (unsigned long long)k->max);
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
 }
 
 /*
@@ -102,30 +139,24 @@ static int read_choice(const struct mms_host *host, const char *path, char *out,
 	return rc;
 }
 
-/* A file holding one unsigned number (and a newline). */
-static int read_u64(const struct mms_host *host, const char *path, uint64_t *out,
+/*
+ * A file holding one unsigned number (and a newline): knob idx (checked against its
+ * range), or a counter (idx -1).
+ */
+static int read_u64(const struct mms_host *host, const char *path, int idx, uint64_t *out,
 		    struct mms_error *err)
 {
-	struct mms_tok line = { "", 0 }, tok;
-	struct mms_lines ls;
 	char *text;
 	size_t len;
 	int rc = mms_host_read(host, path, &text, &len, err);
 
 	if (rc)
 		return rc;
-	mms_lines_init(&ls, text, len);
-	mms_lines_next(&ls, &line);
-	if ((rc = mms_check_text(text, len, err)))
-		;
-	else if (!mms_tok_next(&line, &tok))
-		rc = mms_err_at(err, 1, "empty file: expected a number");
-	else if ((rc = mms_parse_u64(tok, out)))
-		rc = mms_err_number(err, 1, tok, rc);
-	else if (mms_tok_next(&line, &tok))
-		rc = mms_err_at(err, 1, "more than one number");
-	else if (mms_lines_next(&ls, &line))
-		rc = mms_err_at(err, 2, "more than one line");
+	if (idx < 0)
+		rc = mms_parse_sysfs_u64(text, len, out, err);
+	else
+		rc = mms_thp_knob_parse(idx, text, len, (uint64_t)sysconf(_SC_PAGESIZE), out,
+					err);
 	free(text);
 	return rc;
 }
@@ -149,14 +180,27 @@ static int read_knobs(const struct mms_host *host, struct mms_thp_settings *out,
 		int rc;
 
 		snprintf(path, sizeof(path), THP_DIR "/%s", knobs[i].path);
-		rc = optional(read_u64(host, path, field, err), &present);
+		rc = optional(read_u64(host, path, i, field, err), &present);
 		if (rc)
 			return rc;
 		if (present)
 			out->have_knobs |= 1u << i;
 	}
+	/* max_ptes_*: at most HPAGE_PMD_NR - 1, which hpage_pmd_size gives. */
+	for (int i = 0; i < NR_KNOBS && (out->have_knobs & 1u); i++) {
+		uint64_t v = *(uint64_t *)((char *)out + knobs[i].offset);
+
+		if (!knobs[i].ptes || !(out->have_knobs & (1u << i)) ||
+		    v < mms_thp_pmd_nr(out))
+			continue;
+		snprintf(err->file, sizeof(err->file), "%s%s/%s", host->root, THP_DIR,
+			 knobs[i].path);
+		mms_err_at(err, 1, "%llu is more than HPAGE_PMD_NR - 1 (%llu)",
+			   (unsigned long long)v, (unsigned long long)mms_thp_pmd_nr(out) - 1);
+		return -ERANGE;
+	}
 	out->has_khugepaged_defrag =
-		mms_thp_knob_get(out, knob_index("khugepaged/defrag"), &out->khugepaged_defrag);
+		mms_thp_knob_get(out, mms_thp_knob_find("khugepaged/defrag"), &out->khugepaged_defrag);
 	return 0;
 }
 
@@ -183,15 +227,15 @@ static int read_size_stats(const struct mms_host *host, const char *dir,
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/stats/anon_fault_alloc", dir);
-	rc = optional(read_u64(host, path, &s->anon_fault_alloc, err), &s->has_stats);
+	rc = optional(read_u64(host, path, -1, &s->anon_fault_alloc, err), &s->has_stats);
 	if (rc || !s->has_stats)
 		return rc;
 	snprintf(path, sizeof(path), "%s/stats/anon_fault_fallback", dir);
-	rc = optional(read_u64(host, path, &s->anon_fault_fallback, err), NULL);
+	rc = optional(read_u64(host, path, -1, &s->anon_fault_fallback, err), NULL);
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/stats/nr_anon", dir);
-	return optional(read_u64(host, path, &s->nr_anon, err), NULL);
+	return optional(read_u64(host, path, -1, &s->nr_anon, err), NULL);
 }
 
 static int read_size(const struct mms_host *host, const char *name, uint64_t kb,

@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <mmscope/mmscope.h>
+
+#include "lib/util/host.h"
 
 #define MMS_READ_MAX (64u << 20) /* /proc/allocinfo is the largest we read: ~1 MiB */
 
@@ -45,6 +48,51 @@ int mms_host_path(const struct mms_host *host, const char *path, char *buf, size
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/* What st is, for a message about a file that is not a regular one. */
+static const char *file_kind(const struct stat *st)
+{
+	if (S_ISFIFO(st->st_mode))
+		return "a FIFO";
+	if (S_ISSOCK(st->st_mode))
+		return "a socket";
+	if (S_ISCHR(st->st_mode))
+		return "a character device";
+	if (S_ISBLK(st->st_mode))
+		return "a block device";
+	return "not a regular file";
+}
+
+int mms_host_open_file(const char *full, struct mms_error *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	/*
+	 * O_NONBLOCK: a FIFO put where a file belongs (a --root tree) must not block
+	 * the open (or the read) forever. procfs and sysfs files are regular files.
+	 */
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		rc = -EISDIR;
+		snprintf(err->msg, sizeof(err->msg), "a directory where a file belongs");
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		snprintf(err->msg, sizeof(err->msg), "%s where a file belongs", file_kind(&st));
+	} else {
+		return fd;
+	}
+	close(fd);
+	return rc;
+}
+
 int mms_host_read(const struct mms_host *host, const char *path, char **text, size_t *len,
 		  struct mms_error *err)
 {
@@ -61,12 +109,9 @@ int mms_host_read(const struct mms_host *host, const char *path, char **text, si
 		return -ENAMETOOLONG;
 	}
 	snprintf(err->file, sizeof(err->file), "%s", full);
-	fd = open(full, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
-		return rc;
-	}
+	fd = mms_host_open_file(full, err);
+	if (fd < 0)
+		return fd;
 	buf = malloc(cap + 1);
 	if (!buf) {
 		rc = -ENOMEM;

@@ -28,9 +28,10 @@ bool mms_lines_next(struct mms_lines *ls, struct mms_tok *line)
 	return true;
 }
 
+/* '\n' too: a token taken from a whole file ("900\n", a sysctl) ends at its newline. */
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
 bool mms_tok_next(struct mms_tok *rest, struct mms_tok *tok)

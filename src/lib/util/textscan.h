@@ -27,7 +27,10 @@ void mms_lines_init(struct mms_lines *ls, const char *text, size_t len);
 /* Next line without its '\n'; false at the end. A final line without '\n' counts. */
 bool mms_lines_next(struct mms_lines *ls, struct mms_tok *line);
 
-/* Next whitespace-separated token of *rest (advanced past it); false when none is left. */
+/*
+ * Next whitespace-separated token of *rest (advanced past it); false when none is left.
+ * Whitespace is ' ', '\t', '\n', '\r', '\v' and '\f'.
+ */
 bool mms_tok_next(struct mms_tok *rest, struct mms_tok *tok);
 bool mms_tok_eq(struct mms_tok tok, const char *s);
 /* Strips a trailing character c from tok if present (e.g. ',' or ':'); returns whether it did. */
