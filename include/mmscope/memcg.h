@@ -145,6 +145,11 @@ const char *mms_memcg_reader_stat_source(const struct mms_memcg_reader *r, int i
  */
 int mms_memcg_reader_nr_notes(const struct mms_memcg_reader *r);
 const char *mms_memcg_reader_note(const struct mms_memcg_reader *r, int i);
+/*
+ * Why the last mms_memcg_reader_read() failed on a file (file, line when about a
+ * line, why), or NULL when it did not fail on a file (no error, or not about a file).
+ */
+const struct mms_error *mms_memcg_reader_error(const struct mms_memcg_reader *r);
 
 /* Allocates arrays for max_cgroups cgroups of r's stats; 0 or -ENOMEM. */
 int mms_memcg_snapshot_alloc(struct mms_memcg_snapshot *snap, int max_cgroups, int nr_stats);

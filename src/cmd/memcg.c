@@ -312,11 +312,18 @@ static int open_fail(struct cli *cli, const char *root, int e, const struct mms_
 	}
 }
 
-/* A snapshot that could not be read: "ROOT: why", ROOT escaped. */
+/* A snapshot that could not be read: "FILE:LINE: why" when a file was at fault (bad
+ * content or a FIFO/directory in its place is bad input), else "ROOT: why". */
 static int read_fail(struct cli *cli, int status, const struct mms_memcg_reader *r, int rc)
 {
+	const struct mms_error *err = mms_memcg_reader_error(r);
 	char where[TEXT_ESC_SIZE(PATH_MAX)];
 
+	if (err && (rc == -EINVAL || rc == -ERANGE || rc == -EISDIR))
+		return cli_fail_read(cli, rc, err);
+	if (err)
+		return cli_fail(cli, status, "%s: %s", err->file, err->msg[0] ? err->msg :
+				strerror(-rc));
 	return cli_fail(cli, status, "%s: %s", text_esc(mms_memcg_reader_root(r), where,
 							 sizeof(where)), strerror(-rc));
 }

@@ -38,6 +38,21 @@ void table_cell(struct table *t, const char *fmt, ...)
 	t->cells[t->ncells++] = s;
 }
 
+/* A cell of a name: escaped for the terminal (text.c), so the table stays aligned
+ * and a name cannot drive the terminal. */
+void table_cell_textn(struct table *t, const char *s, size_t len)
+{
+	char *buf = text_dupn(s, len);
+
+	table_cell(t, "%s", buf ? buf : "?");
+	free(buf);
+}
+
+void table_cell_text(struct table *t, const char *s)
+{
+	table_cell_textn(t, s, s ? strlen(s) : 0);
+}
+
 void table_print(struct table *t, FILE *out, const char *indent)
 {
 	int width[TABLE_COLS_MAX] = { 0 }, nrows = t->ncells / t->ncols;

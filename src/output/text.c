@@ -211,16 +211,3 @@ char *text_dupn(const char *s, size_t len)
 		text_escn(s ? s : "", s ? len : 0, buf, TEXT_ESC_SIZE(len));
 	return buf;
 }
-
-void table_cell_textn(struct table *t, const char *s, size_t len)
-{
-	char *buf = text_dupn(s, len);
-
-	table_cell(t, "%s", buf ? buf : "?");
-	free(buf);
-}
-
-void table_cell_text(struct table *t, const char *s)
-{
-	table_cell_textn(t, s, s ? strlen(s) : 0);
-}

@@ -45,3 +45,22 @@ json_get() {
 }
 
 is_root() { [ "$(id -u)" = 0 ]; }
+
+# Accessed bits and the TLB (docs/heatmap.md): clear_refs, page_idle and DAMON clear
+# a page's accessed bit without flushing the TLB, so a target that has a CPU to
+# itself keeps its hot translations cached and its hot pages read as cold. This CPU
+# has no PCID: a context switch flushes the TLB. Targets of the heatmap tests run
+# on CPU 0 beside share_cpu's ticker (a process that wakes every 10 ms there), as
+# most processes share their CPU with others; without it a quiet machine read a
+# continuously written hot mapping as never accessed (refs hot 0.0000; DAMON paddr
+# hot 0.0003), while on a busy one the same checks passed.
+TARGET_CPU=0 # the targets start as `taskset -c $TARGET_CPU TARGET &` ($! is the target)
+# share_cpu: starts the ticker (once per test script) and stops it at exit.
+SHARE_PID=
+share_cpu() {
+	[ -n "$SHARE_PID" ] && return 0
+	taskset -c $TARGET_CPU python3 -c 'import time
+while True: time.sleep(0.01)' &
+	SHARE_PID=$!
+}
+stop_share_cpu() { [ -n "$SHARE_PID" ] && kill "$SHARE_PID" 2>/dev/null; SHARE_PID=; }

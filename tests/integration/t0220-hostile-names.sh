@@ -19,7 +19,7 @@ cat >"$SCRATCH/names.py" <<'EOF'
 import json, sys, xml.etree.ElementTree as ET
 
 COMM = b'\xff\x1b]0;pwn\x07"\n\xfe'
-FILE = b"hostile-map\xff\"'<&>\t\x7f\x9b\xc3\xa9.bin"
+FILE = b"hostile-map\xff\"'<&>\t\x7f\x9b\x1b]0;pwn\x07\xc3\xa9.bin"
 
 def js(raw):
     """What JSON must hold for raw bytes: valid UTF-8 as is, other bytes as U+00XX."""
@@ -103,7 +103,7 @@ else
 	not_ok heatmap-json-hostile-mapping "exit $?: $(head -c 200 "$SCRATCH/hm.err")"
 fi
 hm >"$SCRATCH/hm.txt" 2>&1
-names_check heatmap-text-escaped text "$SCRATCH/hm.txt" "$(printf 'hostile-map\\xff"'"'"'<&>\\t\\x7f\\x9b\303\251.bin')"
+names_check heatmap-text-escaped text "$SCRATCH/hm.txt" "$(printf 'hostile-map\\xff"'"'"'<&>\\t\\x7f\\x9b\\e]0;pwn\\a\303\251.bin')"
 # The target (from /proc/PID/comm, its first line) is escaped too.
 names_check heatmap-text-target-escaped text "$SCRATCH/hm.txt" '(\xff\e]0;pwn\a")'
 if hm --out "$SCRATCH/hm.svg" >/dev/null 2>"$SCRATCH/svg.err"; then

@@ -25,6 +25,7 @@ fi
 TMUX_SOCK="mmscope-t0800-$$"
 HP=
 cleanup() {
+	stop_share_cpu
 	[ -n "$HP" ] && kill "$HP" 2>/dev/null
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 	rm -rf "$SCRATCH"
@@ -36,7 +37,8 @@ trap cleanup EXIT
 start_hotcold() {
 	out=$1
 	shift
-	"$WL/hotcold" "$@" >"$out" &
+	share_cpu # see lib.sh: a target alone on its CPU reads as cold
+	taskset -c $TARGET_CPU "$WL/hotcold" "$@" >"$out" &
 	HP=$!
 	for _ in $(seq 100); do
 		grep -q '^hot ' "$out" 2>/dev/null && return 0
@@ -99,12 +101,15 @@ EOF
 means() { python3 "$SCRATCH/means.py" "$@"; }
 
 # ---- refs: hot vs cold, coverage, JSON document, PNG ---------------------------
-# The hot set must be marked again well within one aging interval, or its frames
-# read as partly cold. On this machine (a nested-virtualised guest) setting an
-# accessed bit that clear_refs cleared costs far more than a plain touch: a 64 MiB
-# pass right after clear_refs took 160-670 ms (16384 pages), a 16 MiB one stays
-# well under 250 ms even with both cores busy; a 64 MiB hot set at 100 ms aging
-# read 0.2-0.6 hot and failed the PNG check by chance. Hence 16 MiB and 250 ms.
+# Two properties of this machine decide whether the hot set reads as hot.
+# clear_refs clears accessed bits without flushing the TLB, and this CPU (no PCID)
+# flushes only on a context switch, so a target alone on its CPU keeps its hot
+# translations and reads as cold (hot 0.0000 on a quiet machine): it shares CPU 0
+# with a ticker (share_cpu, lib.sh). After a flush, each page's bit is set again by
+# a page walk that costs ~30 us here (nested virtualisation: a 64 MiB pass right
+# after a flush took 160-670 ms, 0.3 ms from the TLB), so the hot set must be small
+# enough to be marked within one aging interval: 16 MiB (~120 ms) at 250 ms aging
+# (64 MiB at 100 ms read 0.17 hot and failed png-decoded).
 if ! start_hotcold "$SCRATCH/hc" -H 16 -C 64; then
 	not_ok hotcold-start "no address line from hotcold"
 	exit 0

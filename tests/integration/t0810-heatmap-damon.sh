@@ -23,6 +23,7 @@ if ! "$MMSCOPE" heatmap --help > /dev/null 2>&1; then
 	exit 0
 fi
 [ -x "$PLACE" ] || { skip heatmap-damon "no $PLACE (make workloads)"; exit 0; }
+trap 'stop_share_cpu; rm -rf "$SCRATCH"' EXIT
 [ -r $D/nr_kdamonds ] || { skip heatmap-damon "no DAMON sysfs"; exit 0; }
 
 # The first running paddr kdamond: the one damon-paddr will share.
@@ -104,7 +105,8 @@ fi
 
 place() {
 	rm -f "$SCRATCH/place.out" "$SCRATCH/place.txt"
-	"$PLACE" -r "$range" -H 128 -C 128 -A 3072 -o "$SCRATCH/place.txt" > "$SCRATCH/place.out" &
+	share_cpu # see lib.sh: a target alone on its CPU reads as cold
+	taskset -c $TARGET_CPU "$PLACE" -r "$range" -H 128 -C 128 -A 3072 -o "$SCRATCH/place.txt" > "$SCRATCH/place.out" &
 	target=$!
 	for _ in $(seq 300); do
 		[ -s "$SCRATCH/place.out" ] && return 0

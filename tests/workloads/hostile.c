@@ -11,10 +11,9 @@
  *   hostile read FILE   reads FILE once with read() (page cache: run it in a
  *                       small memory cgroup to cause memcg reclaim), then exits
  *
- * HOSTILE_FILE is "hostile-map" followed by the bytes \xff " ' < & > \t \x7f \x9b
- * and a valid "é": /proc/PID/maps shows them as they are (a newline it shows as
- * "\012"; other control characters it passes, but mmscope's maps parser refuses
- * them, so they are left out here).
+ * HOSTILE_FILE is "hostile-map" followed by the bytes \xff " ' < & > \t \x7f \x9b,
+ * an OSC title sequence (ESC ] 0 ; pwn BEL) and a valid "é": /proc/PID/maps shows
+ * them as they are (only a newline it shows as "\012").
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -23,7 +22,7 @@
 #include "workload.h"
 
 #define HOSTILE_COMM "\xff\x1b]0;pwn\x07\"\n\xfe"
-#define HOSTILE_FILE "hostile-map\xff\"'<&>\t\x7f\x9b\xc3\xa9.bin"
+#define HOSTILE_FILE "hostile-map\xff\"'<&>\t\x7f\x9b\x1b]0;pwn\x07\xc3\xa9.bin"
 
 static volatile sig_atomic_t stop;
 

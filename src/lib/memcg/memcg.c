@@ -372,6 +372,7 @@ int mms_memcg_reader_read(struct mms_memcg_reader *r, struct mms_memcg_snapshot 
 	s->ts_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	s->nr_cgroups = s->needed_cgroups = 0;
 	s->needed_paths = 0;
+	memset(&r->err, 0, sizeof(r->err)); /* the error of this read only */
 	r->gen++;
 	rc = r->ops->read(r, s);
 	memcg_table_prune(r);
@@ -440,4 +441,9 @@ int mms_memcg_reader_nr_notes(const struct mms_memcg_reader *r)
 const char *mms_memcg_reader_note(const struct mms_memcg_reader *r, int i)
 {
 	return i >= 0 && i < r->nr_notes ? r->notes[i] : NULL;
+}
+
+const struct mms_error *mms_memcg_reader_error(const struct mms_memcg_reader *r)
+{
+	return r->err.file[0] ? &r->err : NULL;
 }
