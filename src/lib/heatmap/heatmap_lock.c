@@ -58,15 +58,34 @@ static void write_holder(int fd)
 	}
 }
 
+/*
+ * HM_LOCK_DIR, sticky and world-writable like /tmp (a refs heatmap may run as the
+ * target's user). Every system has /run but a bare initramfs or a minimal container
+ * (the VM matrix's guests): there /run is made first, as an init would have.
+ */
+static int make_lock_dir(void)
+{
+	int rc = mkdir(HM_LOCK_DIR, 01777);
+
+	if (rc && errno == ENOENT) {
+		if (mkdir("/run", 0755) && errno != EEXIST)
+			return -errno;
+		rc = mkdir(HM_LOCK_DIR, 01777);
+	}
+	if (!rc)
+		return chmod(HM_LOCK_DIR, 01777) ? -errno : 0; /* past the umask */
+	return errno == EEXIST ? 0 : -errno;
+}
+
 int hm_lock_take(struct hm_lock *l, const char *name, bool wait, char *holder, size_t size)
 {
+	int rc;
+
 	l->fd = -1;
 	holder[0] = '\0';
-	/* Sticky and world-writable like /tmp: a refs heatmap may run as the target's user. */
-	if (mkdir(HM_LOCK_DIR, 01777) == 0)
-		chmod(HM_LOCK_DIR, 01777); /* past the umask */
-	else if (errno != EEXIST)
-		return -errno;
+	rc = make_lock_dir();
+	if (rc)
+		return rc;
 	snprintf(l->path, sizeof(l->path), HM_LOCK_DIR "/%s", name);
 	for (int tries = 0; tries < 100; tries++) {
 		struct stat held, now;

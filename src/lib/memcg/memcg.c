@@ -18,6 +18,7 @@
 
 #include "lib/memcg/memcg_reader.h"
 #include "lib/probe/backends.h"
+#include "lib/util/host.h"
 #include "lib/util/mounts.h"
 
 #define CGROUP_SUPER_MAGIC 0x27e0eb
@@ -75,6 +76,7 @@ static void set_err(struct mms_error *err, const char *file, const char *fmt, co
 static int default_root(const struct mms_host *host, char *path, size_t size)
 {
 	char ctl[4096 + 32], buf[512];
+	struct mms_error ignored; /* no controllers file: try the next mount */
 	int fd;
 	ssize_t n;
 
@@ -82,8 +84,9 @@ static int default_root(const struct mms_host *host, char *path, size_t size)
 		char full[sizeof(host->root) + sizeof(ctl)];
 
 		snprintf(ctl, sizeof(ctl), "%s/cgroup.controllers", path);
+		/* Non-blocking, regular files only: a FIFO in a --root tree is no hang. */
 		if (!mms_host_path(host, ctl, full, sizeof(full)) &&
-		    (fd = open(full, O_RDONLY | O_CLOEXEC)) >= 0) {
+		    (fd = mms_host_open_file(full, &ignored)) >= 0) {
 			n = read(fd, buf, sizeof(buf) - 1);
 			close(fd);
 			buf[n > 0 ? n : 0] = '\0';
