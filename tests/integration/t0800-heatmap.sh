@@ -101,15 +101,15 @@ EOF
 means() { python3 "$SCRATCH/means.py" "$@"; }
 
 # ---- refs: hot vs cold, coverage, JSON document, PNG ---------------------------
-# Two properties of this machine decide whether the hot set reads as hot.
-# clear_refs clears accessed bits without flushing the TLB, and this CPU (no PCID)
-# flushes only on a context switch, so a target alone on its CPU keeps its hot
-# translations and reads as cold (hot 0.0000 on a quiet machine): it shares CPU 0
-# with a ticker (share_cpu, lib.sh). After a flush, each page's bit is set again by
-# a page walk that costs ~30 us here (nested virtualisation: a 64 MiB pass right
-# after a flush took 160-670 ms, 0.3 ms from the TLB), so the hot set must be small
-# enough to be marked within one aging interval: 16 MiB (~120 ms) at 250 ms aging
-# (64 MiB at 100 ms read 0.17 hot and failed png-decoded).
+# Two things decide whether the hot set reads as hot. clear_refs clears accessed
+# bits without flushing the TLB, and this CPU (no PCID) flushes only on a context
+# switch, so a target alone on its CPU keeps its hot translations and reads as cold
+# (working set 16.6 MiB, then 0.0, 0.0 on a quiet machine): it shares CPU 0 with a
+# ticker (share_cpu, lib.sh). And after a flush every page must be walked again to
+# set its bit, which the target must finish within one aging interval even when the
+# machine is busy: with other processes running, a 64 MiB pass right after a flush
+# took 160-670 ms and a 64 MiB set at 100 ms aging read 0.17-0.6 hot (png-decoded
+# failed); 16 MiB at 250 ms read 1.0 under the same load.
 if ! start_hotcold "$SCRATCH/hc" -H 16 -C 64; then
 	not_ok hotcold-start "no address line from hotcold"
 	exit 0
