@@ -10,7 +10,7 @@ libjansson-dev libcmocka-dev pkg-config libclang-rt-14-dev util-linux \
 libgd-dev libpng-dev libncurses-dev"
 if [ "${1:-}" = "--test" ]; then
 	# Integration and VM tests: the initramfs userland, qemu, the peers.
-	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3 linux-perf libbpf-tools tmux"
+	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3 linux-perf libbpf-tools tmux strace"
 fi
 
 missing=""
