@@ -25,7 +25,6 @@ struct compact_ctx {
 	struct cli *cli;
 	struct trace_args args;
 	struct trace_stats st;
-	struct mms_gfp_layout gfp;
 	struct mms_hist hist[MMS_COMPACT_WHO];
 	uint64_t events, total_ns, by_who[MMS_COMPACT_WHO], by_status[MMS_COMPACT_RESULTS];
 	bool header;
@@ -67,7 +66,7 @@ static void print_run(struct compact_ctx *c, const struct compact_event *e)
 		json_object_set_new(o, "fragmentation_index",
 				    fi == INT32_MIN ? json_null() : json_real(fi / 1000.0));
 		if (e->who == MMS_COMPACT_DIRECT) {
-			mms_gfp_format(&c->gfp, e->gfp, gfp, sizeof(gfp));
+			mms_gfp_format(&c->st.gfp, e->gfp, gfp, sizeof(gfp));
 			json_object_set_new(o, "gfp_flags", json_string(gfp));
 			json_object_set_new(o, "priority", json_integer(e->prio));
 		}
@@ -183,11 +182,8 @@ static int run_compact(struct cli *cli, int argc, char **argv)
 	if (!c)
 		return cli_fail(cli, EXIT_RUNTIME, "out of memory");
 	c->cli = cli;
-	rc = trace_stats_setup(&c->st, cli, argc, argv, &c->args, &kinds, c->hist);
-	if (rc)
-		goto out;
-	mms_gfp_layout_read(&c->gfp);
-	rc = trace_stats_open(&c->st, mms_compact_tracer_open, on_event, c);
+	rc = trace_stats_start(&c->st, cli, argc, argv, &c->args, &kinds, c->hist,
+			       mms_compact_tracer_open, on_event, c);
 	if (rc)
 		goto out;
 	if (!cli->json)
@@ -196,7 +192,7 @@ static int run_compact(struct cli *cli, int argc, char **argv)
 	/* The suitable counters are read from the maps before the object goes. */
 	print_summary(c, &c->st.t, &c->st.loss, c->st.now);
 	mms_tracer_close(&c->st.t);
-	rc = rc ? cli_fail(cli, EXIT_RUNTIME, "ring buffer: %s", strerror(-rc)) : EXIT_DONE;
+	rc = trace_stats_status(&c->st, rc);
 out:
 	trace_stats_free(&c->st);
 	free(c);

@@ -23,7 +23,6 @@ struct reclaim_ctx {
 	struct cli *cli;
 	struct trace_args args;
 	struct trace_stats st;                          /* per process, per cgroup */
-	struct mms_gfp_layout gfp;
 	uint64_t gfp_last, page_size;                   /* gfp_text()'s cache; bytes */
 	bool gfp_valid;
 	char gfp_buf[512];
@@ -38,7 +37,7 @@ struct reclaim_ctx {
 static const char *gfp_text(struct reclaim_ctx *c, uint64_t gfp)
 {
 	if (!c->gfp_valid || c->gfp_last != gfp) {
-		mms_gfp_format(&c->gfp, gfp, c->gfp_buf, sizeof(c->gfp_buf));
+		mms_gfp_format(&c->st.gfp, gfp, c->gfp_buf, sizeof(c->gfp_buf));
 		c->gfp_last = gfp;
 		c->gfp_valid = true;
 	}
@@ -229,12 +228,9 @@ static int run_reclaim(struct cli *cli, int argc, char **argv)
 	if (!c)
 		return cli_fail(cli, EXIT_RUNTIME, "out of memory");
 	c->cli = cli;
-	rc = trace_stats_setup(&c->st, cli, argc, argv, &c->args, &kinds, c->hist);
-	if (rc)
-		goto out;
-	mms_gfp_layout_read(&c->gfp);
 	c->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
-	rc = trace_stats_open(&c->st, mms_reclaim_tracer_open, on_event, c);
+	rc = trace_stats_start(&c->st, cli, argc, argv, &c->args, &kinds, c->hist,
+			       mms_reclaim_tracer_open, on_event, c);
 	if (rc)
 		goto out;
 	if (!cli->json) {
@@ -245,7 +241,7 @@ static int run_reclaim(struct cli *cli, int argc, char **argv)
 	rc = trace_stats_run(&c->st);
 	mms_tracer_close(&c->st.t);
 	print_summary(c, &c->st.loss, c->st.now);
-	rc = rc ? cli_fail(cli, EXIT_RUNTIME, "ring buffer: %s", strerror(-rc)) : EXIT_DONE;
+	rc = trace_stats_status(&c->st, rc);
 out:
 	trace_stats_free(&c->st);
 	free(c);

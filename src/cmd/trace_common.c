@@ -326,8 +326,14 @@ void trace_json_event(json_t *o)
 
 /* ---- what reclaim and compact keep ---- */
 
-int trace_stats_setup(struct trace_stats *s, struct cli *cli, int argc, char **argv,
-		      struct trace_args *a, const struct trace_kinds *kinds, struct mms_hist *hist)
+/*
+ * trace_setup(TRACE_LATENCIES) into a, then s set up for the run (cgroup names
+ * from the memory hierarchy, stdout buffered: trace_stdout_setup). Returns 0 or
+ * an exit status (message printed); s can be freed either way.
+ */
+static int trace_stats_setup(struct trace_stats *s, struct cli *cli, int argc, char **argv,
+			     struct trace_args *a, const struct trace_kinds *kinds,
+			     struct mms_hist *hist)
 {
 	int rc;
 
@@ -437,14 +443,24 @@ static int stats_tick(void *ctx, uint64_t now)
 	return cli_output_failed(); /* non-zero ends the loop */
 }
 
-int trace_stats_open(struct trace_stats *s,
-		     int (*open)(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
-				 size_t size),
-		     ring_buffer_sample_fn on_event, void *ctx)
+int trace_stats_start(struct trace_stats *s, struct cli *cli, int argc, char **argv,
+		      struct trace_args *a, const struct trace_kinds *kinds, struct mms_hist *hist,
+		      int (*open)(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+				  size_t size),
+		      ring_buffer_sample_fn on_event, void *ctx)
 {
 	struct mms_tracer_opts o = { .on_event = on_event, .ctx = ctx };
+	int rc = trace_stats_setup(s, cli, argc, argv, a, kinds, hist);
 
+	if (rc)
+		return rc;
+	mms_gfp_layout_read(&s->gfp);
 	return trace_open(s->cli, s->args, &o, open, &s->t);
+}
+
+int trace_stats_status(struct trace_stats *s, int rc)
+{
+	return rc ? cli_fail(s->cli, EXIT_RUNTIME, "ring buffer: %s", strerror(-rc)) : EXIT_DONE;
 }
 
 int trace_stats_run(struct trace_stats *s)

@@ -158,26 +158,27 @@ struct trace_stats {
 	struct mms_tracer t;
 	struct mms_tracer_loss loss;    /* at the end of the run */
 	uint64_t start_ns, last_tick_ns, now; /* now: when the run ended */
+	struct mms_gfp_layout gfp;      /* the running kernel's gfp bits, for the views */
 };
 
-/*
- * trace_setup(TRACE_LATENCIES) into a, then s set up for the run (cgroup names
- * from the memory hierarchy, stdout buffered: trace_stdout_setup). Returns 0 or
- * an exit status (message printed); s can be freed either way.
- */
-int trace_stats_setup(struct trace_stats *s, struct cli *cli, int argc, char **argv,
-		      struct trace_args *a, const struct trace_kinds *kinds, struct mms_hist *hist);
 /* An event of tgid (comm) in memcg_id that took latency_ns, for the summary. */
 void trace_stats_add(struct trace_stats *s, uint32_t tgid, const char comm[16],
 		     uint64_t memcg_id, uint64_t latency_ns);
 /* An event of kind in memcg_id, for the window's histograms. */
 void trace_stats_add_hist(struct trace_stats *s, uint64_t memcg_id, int kind,
 			  uint64_t latency_ns);
-/* Opens s->t with open() (see trace_open), on_event(ctx) getting the records. */
-int trace_stats_open(struct trace_stats *s,
-		     int (*open)(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
-				 size_t size),
-		     ring_buffer_sample_fn on_event, void *ctx);
+/*
+ * What reclaim and compact do before their run: trace_stats_setup(), the kernel's
+ * gfp layout into s->gfp, then s->t opened with open() (see trace_open),
+ * on_event(ctx) getting the records. Returns 0 or an exit status (message printed).
+ */
+int trace_stats_start(struct trace_stats *s, struct cli *cli, int argc, char **argv,
+		      struct trace_args *a, const struct trace_kinds *kinds, struct mms_hist *hist,
+		      int (*open)(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+				  size_t size),
+		      ring_buffer_sample_fn on_event, void *ctx);
+/* The exit status of a run that trace_stats_run() ended with rc. */
+int trace_stats_status(struct trace_stats *s, int rc);
 /*
  * Runs s->t's event loop (trace_run) printing the histograms every INTERVAL, then
  * detaches (the summary is about a closed window; the maps stay readable until
