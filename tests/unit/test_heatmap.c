@@ -276,6 +276,16 @@ static void test_frame_finish(void **state)
 	hm_frame_finish(&f);
 	assert_int_equal(f.n, 2);
 	assert_int_equal(hm_frame_wss(&f), 0x8000);
+
+	/* A source that knows better than its regions (refs: a whole mapping with 0.25
+	 * accesses, of which smaps said 0x4000 bytes were referenced) sets the working
+	 * set itself; reset forgets it. */
+	f.wss_set = true;
+	f.wss_bytes = 0x4000;
+	assert_int_equal(hm_frame_wss(&f), 0x4000);
+	hm_frame_reset(&f);
+	assert_false(f.wss_set);
+	assert_int_equal(hm_frame_wss(&f), 0);
 	hm_frame_free(&f);
 }
 

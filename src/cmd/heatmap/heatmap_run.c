@@ -72,7 +72,8 @@ static int axis_add(struct hm_maps *a, const struct hm_mapping *m)
 
 int hm_run_add(struct hm_run *r, const struct hm_frame *f)
 {
-	struct hm_frame copy = { .t_ns = f->t_ns, .samples = f->samples };
+	struct hm_frame copy = { .t_ns = f->t_ns, .samples = f->samples,
+				 .wss_set = f->wss_set, .wss_bytes = f->wss_bytes };
 
 	hm_summary_add(&r->sum, f);
 	r->frames_total++;

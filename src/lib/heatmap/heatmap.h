@@ -83,6 +83,11 @@ struct hm_frame {
 	struct hm_region *r; /* sorted by start, not overlapping */
 	int n, cap;
 	struct hm_maps maps; /* the selected mappings when the frame ended (axis labels) */
+	/* Set by a source whose regions are coarser than what it knows was accessed
+	 * (refs: whole mappings, but smaps counts Referenced bytes): the frame's
+	 * working set in bytes. Unset: the bytes of regions with accesses > 0. */
+	bool wss_set;
+	uint64_t wss_bytes;
 };
 
 int hm_frame_push(struct hm_frame *f, uint64_t start, uint64_t end, double accesses);
@@ -95,7 +100,8 @@ int hm_grow_(void *pv, int n, int *cap, size_t elem, int first);
 void hm_frame_finish(struct hm_frame *f);
 void hm_frame_reset(struct hm_frame *f); /* empties, keeps buffers */
 void hm_frame_free(struct hm_frame *f);
-/* Bytes of f's regions with accesses > 0 (the frame's working set). */
+/* The frame's working set: f->wss_bytes when its source set it, else the bytes
+ * of f's regions with accesses > 0 (docs/heatmap.md, "Working set"). */
 uint64_t hm_frame_wss(const struct hm_frame *f);
 
 /*

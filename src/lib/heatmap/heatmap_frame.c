@@ -125,6 +125,8 @@ void hm_frame_reset(struct hm_frame *f)
 	f->t_ns = 0;
 	f->samples = 0;
 	f->maps.n = 0;
+	f->wss_set = false;
+	f->wss_bytes = 0;
 }
 
 void hm_frame_free(struct hm_frame *f)
@@ -138,6 +140,8 @@ uint64_t hm_frame_wss(const struct hm_frame *f)
 {
 	uint64_t bytes = 0;
 
+	if (f->wss_set)
+		return f->wss_bytes;
 	for (int i = 0; i < f->n; i++)
 		if (f->r[i].accesses > 0)
 			bytes += f->r[i].end - f->r[i].start;

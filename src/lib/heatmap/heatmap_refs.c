@@ -12,6 +12,12 @@
  * touched in between. A frame's region per mapping is the mean of the fractions
  * over the frame's samples.
  *
+ * A region is a whole mapping, but smaps says how many of its bytes were
+ * referenced: the frame's working set is those bytes (per mapping, the most one
+ * sample of the frame saw, summed), as wss tools compute it from Referenced after
+ * a clear_refs, never the whole mapping because some of it was touched (two
+ * adjacent anonymous mmaps, a hot and a cold one, are merged into one VMA).
+ *
  * Side effect on the target (not undoable, and not a change to the system, so
  * close has nothing to restore): clearing the referenced bits is exactly what
  * reclaim's aging looks at, so while this runs the target's pages look less
@@ -43,6 +49,7 @@
 struct acc {
 	uint64_t start, end; /* the mapping as selected (clipped to --range) */
 	double sum;          /* of per-sample fractions */
+	double ref_max;      /* the most Referenced bytes one sample saw (working set) */
 	uint32_t samples;    /* samples the mapping existed in */
 };
 
@@ -162,7 +169,7 @@ static struct acc *acc_for(struct hm_source *s, uint64_t start, uint64_t end)
 	}
 	if (hm_grow(&s->acc, s->nacc, &s->capacc, 64))
 		return NULL;
-	s->acc[s->nacc] = (struct acc){ start, end, 0, 0 };
+	s->acc[s->nacc] = (struct acc){ .start = start, .end = end };
 	s->hint = s->nacc + 1;
 	return &s->acc[s->nacc++];
 }
@@ -191,7 +198,12 @@ static int sample(struct hm_source *s, char *why, size_t size)
 		a = acc_for(s, m->start, m->end);
 		if (!a)
 			return -ENOMEM;
-		a->sum += frac > 1 ? 1 : frac;
+		if (frac > 1)
+			frac = 1;
+		a->sum += frac;
+		/* Clipped to --range: its share of the VMA's Referenced bytes. */
+		if (frac * (double)(m->end - m->start) > a->ref_max)
+			a->ref_max = frac * (double)(m->end - m->start);
 		a->samples++;
 	}
 	rc = clear_refs(s);
@@ -210,6 +222,7 @@ static int by_start(const void *x, const void *y)
 
 static int refs_next(struct hm_source *s, struct hm_frame *f, char *why, size_t size)
 {
+	double wss = 0;
 	int rc;
 
 	s->nacc = s->hint = 0;
@@ -222,7 +235,10 @@ static int refs_next(struct hm_source *s, struct hm_frame *f, char *why, size_t 
 				   s->acc[i].sum / s->acc[i].samples);
 		if (rc)
 			return rc;
+		wss += s->acc[i].ref_max;
 	}
+	f->wss_set = true;
+	f->wss_bytes = (uint64_t)(wss + 0.5);
 	hm_clock_stamp(&s->clk, f);
 	return 0;
 }
