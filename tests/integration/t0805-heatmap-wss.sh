@@ -14,7 +14,9 @@
 #    hot + half of cold (a region is physical megabytes shared with other
 #    processes, so a frame may count some cold pages: the figures are printed);
 #  - damon-vaddr and idle: this kernel has neither (the VM test 74-heatmap-wss
-#    checks them), skipped with the reason `features` gives.
+#    checks them), skipped with the reason `features` gives; young (BPF on
+#    ptep_test_and_clear_young()) cannot load here (fexit refused, no kprobes):
+#    exit 3 naming both, and `features` says so (VM tests 71 and 74 run it).
 # The refs target proves it ran during the window: its page-touch counter
 # (hotcold -c) moved by at least one pass over the hot set per frame.
 . "$(dirname "$0")/lib.sh"
@@ -101,6 +103,23 @@ fi
 
 # The sources this kernel lacks: skipped with the reason features gives.
 "$MMSCOPE" -j features > "$SCRATCH/feat.json" 2>/dev/null
+# young: fexit refused and no kprobes here: exit 3 naming both, and features
+# lists it among the refused heatmap sources with the same reason.
+"$MMSCOPE" heatmap --source young -p $$ -d 1 -j > "$SCRATCH/young.json" 2>&1
+rc=$?
+if [ "$rc" = 3 ] && grep -q "fexit" "$SCRATCH/young.json" && grep -q "kprobe" "$SCRATCH/young.json"; then
+	ok "young-refused-here: $(json_get "$SCRATCH/young.json" "d['error']['message']")"
+elif [ "$rc" = 0 ]; then
+	skip young-refused-here "young loads on this kernel: checked in the VM tests 71 and 74"
+else
+	not_ok young-refused-here "exit $rc: $(head -c 300 "$SCRATCH/young.json")"
+fi
+"$MMSCOPE" features > "$SCRATCH/features.txt" 2>&1
+if grep -q "young (no BPF on ptep_test_and_clear_young(): fexit: .*kprobe: " "$SCRATCH/features.txt" || [ "$rc" = 0 ]; then
+	ok young-in-features
+else
+	not_ok young-in-features "$(grep heatmap "$SCRATCH/features.txt")"
+fi
 for sf in damon-vaddr:damon_vaddr idle:page_idle; do
 	s=${sf%%:*} f=${sf#*:}
 	if [ "$(json_get "$SCRATCH/feat.json" "d['features']['$f']")" = true ]; then

@@ -5,7 +5,8 @@
 # 3, saying why); damon-paddr shares that kdamond read-only. The target
 # (damon_place) keeps hot pages in the lower half of the kdamond's physical range
 # and cold pages in the upper half; hot pages' mean accesses must be >= 5x the
-# cold ones', and the frames must cover them. After every run (-d, SIGINT, target
+# cold ones', and the frames must cover them; the source's description names the
+# kdamond's intervals when they are coarser than asked ("coarse:"). After every run (-d, SIGINT, target
 # killed) the kdamond's state and pid, and every readable file under DAMON's sysfs
 # but its statistics, are as before, and no BPF program or link of ours remains.
 # Nothing here writes DAMON's sysfs.
@@ -186,6 +187,16 @@ if place; then
 		else
 			skip paddr-shared-says-so "the command prints no source description in -j output or on stderr"
 		fi
+		# The foreign kdamond's own intervals against the defaults (100 ms / 1 s):
+		# coarser ones must be named, finer ones not.
+		detail=$(json_get "$SCRATCH/p.json" "d['source_detail']" | sed 's/^"//; s/"$//')
+		kaggr=$(cat "$K/contexts/0/monitoring_attrs/intervals/aggr_us")
+		case $detail in
+		*"coarse:"*"frames every"*) [ "$kaggr" -gt 1000000 ] && ok "paddr-shared-says-coarse: ${detail#*coarse:}" ||
+			not_ok paddr-shared-says-coarse "aggr_us $kaggr is not above 1 s, yet: $detail" ;;
+		*) [ "$kaggr" -gt 1000000 ] && not_ok paddr-shared-says-coarse "aggr_us $kaggr > 1 s not named: $detail" ||
+			ok "paddr-shared-says-coarse: aggr_us $kaggr, not coarser than asked" ;;
+		esac
 	else
 		not_ok paddr-shared-run "exit $rc: $(head -c 300 "$SCRATCH/p.err" | tr '\n' ' ')"
 	fi

@@ -105,7 +105,7 @@ void hm_frame_free(struct hm_frame *f);
 uint64_t hm_frame_wss(const struct hm_frame *f);
 
 /*
- * Page samples -> regions: sources that see single pages (idle, damon-paddr) count,
+ * Page samples -> regions: sources that see single pages (idle, young, damon-paddr) count,
  * per page, in how many of the frame's samples it was accessed, then turn runs of
  * pages into regions with this helper. pages[i] are page-aligned virtual
  * addresses, sorted; hits[i] of samples.
@@ -173,6 +173,10 @@ struct hm_lock {
  */
 int hm_lock_take(struct hm_lock *l, const char *name, bool wait, char *holder, size_t size);
 void hm_lock_release(struct hm_lock *l);
+/* The clear_refs lock of pid ("refs-PID-START.lock"): refs and young clear the same
+ * bits, so one of them per target. 0 (also without a lock directory: not root);
+ * -EBUSY with why naming the holder; -ESRCH. */
+int hm_refs_lock(struct hm_lock *l, pid_t pid, char *why, size_t size);
 /* The start time of pid (/proc/PID/stat field 22, clock ticks since boot): with the pid,
  * it names one process for good (a recycled pid has another). 0, -ESRCH, -EINVAL. */
 int hm_target_start_time(pid_t pid, unsigned long long *start);
@@ -190,7 +194,7 @@ struct hm_opts {
 struct hm_source;
 
 struct hm_source_ops {
-	const char *name; /* "damon-vaddr", "idle", "damon-paddr", "refs" */
+	const char *name; /* "damon-vaddr", "idle", "young", "damon-paddr", "refs" */
 	/*
 	 * Sets the source up for o->pid. 0, or a negative errno with why filled:
 	 * -EOPNOTSUPP/-ENOENT when the kernel lacks what it needs (the caller exits 3),
@@ -217,8 +221,12 @@ extern const struct hm_source_ops hm_src_damon_vaddr;
 extern const struct hm_source_ops hm_src_idle;
 extern const struct hm_source_ops hm_src_damon_paddr;
 extern const struct hm_source_ops hm_src_refs;
+extern const struct hm_source_ops hm_src_young;
+/* Whether young's BPF program loads and attaches here (fexit, else kprobe): the
+ * backend table's probe. 0 or -EOPNOTSUPP with why. */
+int hm_young_probe(struct mms_features *fs, char *why, size_t size);
 
-/* Best first (damon-vaddr, idle, damon-paddr, refs): the "heatmap" backend table,
+/* Best first (damon-vaddr, idle, young, damon-paddr, refs): the "heatmap" backend table,
  * mms_heatmap_backends[] (heatmap_sources.c), whose ops are these. */
 
 /* Defaults (the seed's two intervals; damo's defaults are 5 ms / 100 ms). */

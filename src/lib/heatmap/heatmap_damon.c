@@ -37,6 +37,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,6 +46,11 @@
 #define MAX_RANGES 256     /* own paddr kdamond: initial regions */
 #define MIN_COVERED 0.9    /* recommit the ranges below this share of pages monitored */
 #define LIVENESS_NS 500000000ull
+/* A shared kdamond's frames are called coarse below this many samples per frame
+ * (accesses in steps of 1/20 or coarser), or with regions larger than this on
+ * average (DAMON checks one page per region per sample). */
+#define HM_COARSE_SAMPLES 20
+#define HM_COARSE_REGION (1u << 20)
 #define MAX_KDAMONDS 64
 
 struct hm_source {
@@ -64,7 +70,8 @@ struct hm_source {
 	unsigned commits;
 	double covered;                /* share of resident pages in monitored regions */
 	int nregions;                  /* of the last aggregation */
-	char desc[320];
+	uint64_t shared_bytes;         /* shared: physical bytes its regions span */
+	char desc[640];
 };
 
 static void fmt_us(uint64_t us, char *buf, size_t size)
@@ -348,6 +355,8 @@ static int pick_shared(struct hm_source *s, struct hm_damon_info *infos, int n, 
 	s->sample_us = infos[best].sample_us ? infos[best].sample_us : 1;
 	s->aggr_us = infos[best].aggr_us ? infos[best].aggr_us : s->sample_us;
 	s->covered = (double)best_in / (double)s->pages.n;
+	for (int i = 0; i < infos[best].nranges; i++)
+		s->shared_bytes += infos[best].ranges[i].end - infos[best].ranges[i].start;
 	return infos[best].ntargets ? (int)infos[best].ntargets : 1;
 }
 
@@ -528,6 +537,58 @@ static int damon_next(struct hm_source *s, struct hm_frame *f, char *why, size_t
 	}
 }
 
+/* Appends to desc (cut at its size): the first note after "; coarse:", the others after ",". */
+static void note(struct hm_source *s, bool *first, const char *fmt, ...)
+{
+	size_t len = strlen(s->desc);
+	va_list ap;
+
+	if (len + 1 >= sizeof(s->desc))
+		return;
+	len += (size_t)snprintf(s->desc + len, sizeof(s->desc) - len, "%s",
+				*first ? "; coarse:" : ",");
+	*first = false;
+	if (len + 1 >= sizeof(s->desc))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->desc + len, sizeof(s->desc) - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A kdamond that is not ours runs at its own intervals: say when they make the
+ * frames coarser than asked. Frames longer than --aggregate, samples sparser than
+ * --aging, few samples per frame (accesses then come in steps of 1/N), and large
+ * regions: DAMON checks one page per region per sample, and a physical region of
+ * megabytes holds other processes' pages whose accesses count for the target's.
+ * Appends "; coarse: ..." to desc, or nothing.
+ */
+static void coarse_note(struct hm_source *s)
+{
+	uint64_t per = s->aggr_us / (s->sample_us ? s->sample_us : 1);
+	char have[32], want[32];
+	bool first = true;
+
+	if (s->aggr_us > s->o.aggregate_us) {
+		fmt_us(s->aggr_us, have, sizeof(have));
+		fmt_us(s->o.aggregate_us, want, sizeof(want));
+		note(s, &first, " frames every %s, not --aggregate's %s", have, want);
+	}
+	if (s->sample_us > s->o.aging_us) {
+		fmt_us(s->sample_us, have, sizeof(have));
+		fmt_us(s->o.aging_us, want, sizeof(want));
+		note(s, &first, " a sample every %s, not --aging's %s", have, want);
+	}
+	if (per < HM_COARSE_SAMPLES)
+		note(s, &first, " %lu samples per frame, so accesses come in steps of 1/%lu",
+		     (unsigned long)per, (unsigned long)(per ? per : 1));
+	if (s->nregions && s->shared_bytes / (uint64_t)s->nregions > HM_COARSE_REGION)
+		note(s, &first, " %d regions over %.1f GiB, %.1f MiB each on average, shared with "
+		     "other processes' pages, one page of each sampled", s->nregions,
+		     (double)s->shared_bytes / (1 << 30),
+		     (double)s->shared_bytes / s->nregions / (1 << 20));
+}
+
 static const char *damon_describe(struct hm_source *s)
 {
 	char sample[32], aggr[32];
@@ -541,6 +602,8 @@ static const char *damon_describe(struct hm_source *s)
 			 "shared: kdamond %d (pid %d) is not ours, read-only; its intervals %s / %s; "
 			 "%.0f%% of the target's resident pages lie in its monitored ranges",
 			 s->kd_idx, (int)s->kd_pid, sample, aggr, 100 * s->covered);
+	if (s->shared)
+		coarse_note(s);
 	else if (s->paddr)
 		snprintf(s->desc, sizeof(s->desc),
 			 "own kdamond %d (pid %d), paddr over %d physical ranges of the target, %s / "

@@ -257,24 +257,23 @@ static void refs_close(struct hm_source *s)
 	free(s);
 }
 
-/* The target's lock; -EBUSY with why naming the holder when another run has it. */
-static int refs_lock(struct hm_source *s, char *why, size_t size)
+int hm_refs_lock(struct hm_lock *l, pid_t pid, char *why, size_t size)
 {
 	unsigned long long start;
 	char name[64], holder[128];
 	int rc;
 
-	if (hm_target_start_time(s->o.pid, &start)) {
-		snprintf(why, size, "process %d exited", (int)s->o.pid);
+	if (hm_target_start_time(pid, &start)) {
+		snprintf(why, size, "process %d exited", (int)pid);
 		return -ESRCH;
 	}
-	snprintf(name, sizeof(name), "refs-%d-%llu.lock", (int)s->o.pid, start);
-	rc = hm_lock_take(&s->lock, name, false, holder, sizeof(holder));
+	snprintf(name, sizeof(name), "refs-%d-%llu.lock", (int)pid, start);
+	rc = hm_lock_take(l, name, false, holder, sizeof(holder));
 	if (rc == -EWOULDBLOCK) {
 		snprintf(why, size, "another refs heatmap (%s) already watches process %d "
 			 "(lock " HM_LOCK_DIR "/%s); two would clear each other's referenced "
 			 "bits and each see about half of the accesses",
-			 holder[0] ? holder : "holder unknown", (int)s->o.pid, name);
+			 holder[0] ? holder : "holder unknown", (int)pid, name);
 		return -EBUSY;
 	}
 	return 0; /* no lock directory (not root): go on unguarded */
@@ -291,7 +290,7 @@ static int refs_open(struct hm_source **out, const struct hm_opts *o, char *why,
 	s->o = *o;
 	s->lock.fd = -1;
 	hm_clock_init(&s->clk, &s->o);
-	if ((rc = refs_lock(s, why, size)))
+	if ((rc = hm_refs_lock(&s->lock, s->o.pid, why, size)))
 		goto fail;
 	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)o->pid);
 	s->clear_fd = open(path, O_WRONLY | O_CLOEXEC);

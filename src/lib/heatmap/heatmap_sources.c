@@ -2,7 +2,9 @@
 /*
  * The heatmap's access sources in order of preference: DAMON's own virtual
  * address monitoring is the most precise and cheapest, idle page tracking gives
- * 4 KiB resolution at the price of walking pagemap, DAMON paddr needs the
+ * 4 KiB resolution at the price of walking pagemap, young has 4 KiB too from
+ * refs' clear_refs walk seen by BPF (fexit or kprobes; it clears the referenced
+ * bits reclaim uses, as refs does, where idle does not), DAMON paddr needs the
  * physical ranges translated back, and clear_refs sees whole mappings only.
  */
 #include "lib/heatmap/heatmap.h"
@@ -15,6 +17,7 @@ const struct mms_backend mms_heatmap_backends[] = {
 	  .needs = { MMS_FEAT_DAMON_VADDR, MMS_NEEDS_END },
 	  .ops = &hm_src_damon_vaddr },
 	{ .name = "idle", .needs = { MMS_FEAT_PAGE_IDLE, MMS_NEEDS_END }, .ops = &hm_src_idle },
+	{ .name = "young", .needs = { MMS_NEEDS_END }, .probe = hm_young_probe, .ops = &hm_src_young },
 	{ .name = "damon-paddr",
 	  .needs = { MMS_FEAT_DAMON_PADDR, MMS_NEEDS_END },
 	  .ops = &hm_src_damon_paddr },

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # heatmap-pages: the page-level and mapping-level heatmap sources, `idle` (idle
-# page tracking: the 7.2 test kernel) and `refs` (clear_refs + smaps Referenced:
-# every kernel), on the hotcold helper (a 16 MiB hot mapping written page by page
+# page tracking: the 7.2 test kernel), `young` (clear_refs seen per page by BPF on
+# ptep_test_and_clear_young(): kernels with fexit or kprobes, both VM kernels) and
+# `refs` (clear_refs + smaps Referenced: every kernel), on the hotcold helper (a 16 MiB hot mapping written page by page
 # all the time, a 16 MiB cold one written once). For each source this kernel has:
 # `mmscope heatmap --source S -p PID --frames 3 -j` exits 0 with 3 frames (frames,
 # not -d: under TCG a sample can take longer than the aging interval); every frame
@@ -90,7 +91,8 @@ run() {
 }
 
 results= failed= ran=0
-for src in idle refs; do
+flat=$(mmscope -j features 2> /dev/null | tr -d ' \t\r\n') || true
+for src in idle young refs; do
 	rc=0
 	run $src || rc=$?
 	if [ $rc = 3 ]; then
@@ -99,6 +101,13 @@ for src in idle refs; do
 			results="$results $src: unavailable (exit 3: $why);"
 			continue
 		fi
+		# young needs fexit or kprobes (mmscope features).
+		case $flat in *'"fentry":true'* | *'"kprobes":true'*) ;; *)
+			if [ $src = young ]; then
+				results="$results $src: unavailable (exit 3: $why);"
+				continue
+			fi ;;
+		esac
 		failed="$failed $src: exit 3 ($why);"
 		continue
 	fi

@@ -3,7 +3,7 @@
 # every source this kernel has, on hotcold -m: a hot 16 MiB and a cold 96 MiB
 # anonymous mapping made by two adjacent mmaps, which the kernel merges into one
 # 112 MiB VMA.
-#  - refs and idle (the bytes seen referenced, to the page): every frame's
+#  - refs, idle and young (the bytes seen referenced, to the page): every frame's
 #    wss_bytes is at most 16 MiB + 4 MiB for the rest of the process, and the hot
 #    set is seen (the largest frame >= 8 MiB: under TCG a sample may see only part
 #    of a pass);
@@ -85,7 +85,7 @@ check() {
 	  if (src != "refs" && $1 != $2) bad = bad sprintf(" frame %d: wss %d != regions %d;", n, $1, $2) }
 	END {
 		if (n < 4) bad = bad " " n " frames;"
-		if (src == "refs" || src == "idle") {
+		if (src == "refs" || src == "idle" || src == "young") {
 			if (max > 20 * mib) bad = bad sprintf(" a frame says %.1f MiB;", max / mib)
 			if (max < 8 * mib) bad = bad " hot set never seen;"
 		}
@@ -107,6 +107,7 @@ check() {
 
 sources=refs
 has page_idle && sources="$sources idle"
+case $flat in *'"fentry":true'* | *'"kprobes":true'*) sources="$sources young" ;; esac
 has damon_vaddr && sources="$sources damon-vaddr"
 has damon_paddr && sources="$sources damon-paddr"
 for src in $sources; do
