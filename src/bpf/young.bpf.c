@@ -12,7 +12,10 @@
  * the entry itself before it is cleared (x86's _PAGE_ACCESSED, bit 5 in a PTE and
  * in a PMD). Neither exists on every kernel (kprobes compiled out, fexit refused).
  *
- * Filter: only the thread that writes clear_refs (walker_tid, set by user space
+ * MGLRU's aging walk (the `mglru` source: a write to debugfs lru_gen) calls the
+ * same functions in the writing thread, for young entries only.
+ *
+ * Filter: only the thread that writes clear_refs (or lru_gen) (walker_tid, set by user space
  * before each write), so reclaim's own calls elsewhere cost one comparison; and,
  * where struct mm_struct has an owner (CONFIG_MEMCG), only the target's mm, so an
  * allocation of ours that enters reclaim inside the write cannot add another
@@ -33,6 +36,17 @@ __u32 walker_tid = 0;
 __u32 target_tgid = 0;
 
 #define ACCESSED_BIT (1ULL << 5) /* x86 _PAGE_BIT_ACCESSED */
+#define PSE_BIT (1ULL << 7)      /* x86 _PAGE_BIT_PSE: a PMD that maps a huge page */
+
+/* MGLRU's walk also clears the accessed bit of PMDs that point to page tables
+ * (LRU_GEN_NONLEAF_YOUNG): those are not 512 accessed pages, only a huge page is. */
+static __always_inline bool leaf_pmd(pmd_t *pmdp)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), pmdp);
+	return v & PSE_BIT;
+}
 
 static __always_inline int record(struct vm_area_struct *vma, unsigned long addr, bool young,
 				  bool pmd)
@@ -64,7 +78,7 @@ int BPF_PROG(fexit_pte, struct vm_area_struct *vma, unsigned long addr, pte_t *p
 SEC("fexit/pmdp_test_and_clear_young")
 int BPF_PROG(fexit_pmd, struct vm_area_struct *vma, unsigned long addr, pmd_t *pmdp, int ret)
 {
-	return record(vma, addr, ret != 0, true);
+	return leaf_pmd(pmdp) ? record(vma, addr, ret != 0, true) : 0;
 }
 
 SEC("kprobe/ptep_test_and_clear_young")
@@ -82,5 +96,5 @@ int BPF_KPROBE(kprobe_pmd, struct vm_area_struct *vma, unsigned long addr, pmd_t
 	__u64 v = 0;
 
 	bpf_probe_read_kernel(&v, sizeof(v), pmdp);
-	return record(vma, addr, v & ACCESSED_BIT, true);
+	return v & PSE_BIT ? record(vma, addr, v & ACCESSED_BIT, true) : 0;
 }

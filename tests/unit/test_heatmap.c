@@ -11,6 +11,15 @@
 #include "unit.h"
 
 #include "lib/heatmap/heatmap.h"
+#include "lib/heatmap/heatmap_young.h"
+#include "bpf/young.h"
+
+static int cmp_u64_flags(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x & ~YOUNG_FLAGS, b = *(const uint64_t *)y & ~YOUNG_FLAGS;
+
+	return a < b ? -1 : a > b;
+}
 
 static struct hm_maps fixture_maps(void)
 {
@@ -289,6 +298,46 @@ static void test_frame_finish(void **state)
 	hm_frame_free(&f);
 }
 
+/* young/mglru: records of two walks merged into per-page counts (the walk's
+ * records come in address order but a PMD expands to 512 pages and MGLRU may
+ * report a page twice). */
+static void test_young_merge(void **state)
+{
+	struct hm_young_col c = { 0 };
+
+	/* Walk 1: 0x1000 accessed, 0x3000 not, a huge page at 0x200000 accessed,
+	 * and 0x1000 again (look-around): counted once. */
+	assert_int_equal(hm_young_col_add(&c, 0x3000), 0);
+	assert_int_equal(hm_young_col_add(&c, 0x1000 | YOUNG_ACCESSED), 0);
+	assert_int_equal(hm_young_col_add(&c, 0x200000 | YOUNG_ACCESSED | YOUNG_PMD), 0);
+	assert_int_equal(hm_young_col_add(&c, 0x1000 | YOUNG_ACCESSED), 0);
+	assert_true(c.unsorted);
+	assert_int_equal(c.ncur, 3 + 512);
+	qsort(c.cur, (size_t)c.ncur, sizeof(*c.cur), cmp_u64_flags);
+	assert_int_equal(hm_young_col_merge(&c), 0);
+	assert_int_equal(c.n, 2 + 512);
+	assert_int_equal(c.pages[0], 0x1000);
+	assert_int_equal(c.hits[0], 1);
+	assert_int_equal(c.pages[1], 0x3000);
+	assert_int_equal(c.hits[1], 0);
+	assert_int_equal(c.pages[2], 0x200000);
+	assert_int_equal(c.hits[513], 1);
+
+	/* Walk 2: 0x3000 accessed, a new page 0x2000 not: counts add up. */
+	c.ncur = 0;
+	c.unsorted = false;
+	assert_int_equal(hm_young_col_add(&c, 0x2000), 0);
+	assert_int_equal(hm_young_col_add(&c, 0x3000 | YOUNG_ACCESSED), 0);
+	assert_false(c.unsorted);
+	assert_int_equal(hm_young_col_merge(&c), 0);
+	assert_int_equal(c.n, 3 + 512);
+	assert_int_equal(c.pages[1], 0x2000);
+	assert_int_equal(c.hits[1], 0);
+	assert_int_equal(c.hits[2], 1);
+	assert_int_equal(c.hits[0], 1);
+	hm_young_col_close(&c);
+}
+
 static void test_from_pages(void **state)
 {
 	static const uint64_t pages[] = { 0x1000, 0x2000, 0x3000, 0x5000, 0x6000 };
@@ -459,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_roi_select),
 		cmocka_unit_test(test_frame_finish),
 		cmocka_unit_test(test_from_pages),
+		cmocka_unit_test(test_young_merge),
 		cmocka_unit_test(test_project),
 		cmocka_unit_test(test_summary),
 	};

@@ -189,6 +189,7 @@ struct hm_opts {
 	uint64_t aggregate_us; /* one frame per aggregate_us (DAMON aggregation interval) */
 	struct hm_roi roi;
 	const volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM: next() returns -EINTR */
+	bool no_fexit; /* test hook: young acts as if fexit were refused (kprobe way) */
 };
 
 struct hm_source;

@@ -3,7 +3,8 @@
 # every source this kernel has, on hotcold -m: a hot 16 MiB and a cold 96 MiB
 # anonymous mapping made by two adjacent mmaps, which the kernel merges into one
 # 112 MiB VMA.
-#  - refs, idle and young (the bytes seen referenced, to the page): every frame's
+#  - refs, idle and young (the bytes seen referenced, to the page; young both
+#    ways in: fexit, and kprobe forced with MMSCOPE_FAULT=fexit): every frame's
 #    wss_bytes is at most 16 MiB + 4 MiB for the rest of the process, and the hot
 #    set is seen (the largest frame >= 8 MiB: under TCG a sample may see only part
 #    of a pass);
@@ -85,7 +86,7 @@ check() {
 	  if (src != "refs" && $1 != $2) bad = bad sprintf(" frame %d: wss %d != regions %d;", n, $1, $2) }
 	END {
 		if (n < 4) bad = bad " " n " frames;"
-		if (src == "refs" || src == "idle" || src == "young") {
+		if (src == "refs" || src == "idle" || src ~ /^young/) {
 			if (max > 20 * mib) bad = bad sprintf(" a frame says %.1f MiB;", max / mib)
 			if (max < 8 * mib) bad = bad " hot set never seen;"
 		}
@@ -108,6 +109,8 @@ check() {
 sources=refs
 has page_idle && sources="$sources idle"
 case $flat in *'"fentry":true'* | *'"kprobes":true'*) sources="$sources young" ;; esac
+# young's second way in, forced (MMSCOPE_FAULT=fexit: as if fexit were refused).
+case $flat in *'"kprobes":true'*) sources="$sources young-kprobe" ;; esac
 has damon_vaddr && sources="$sources damon-vaddr"
 has damon_paddr && sources="$sources damon-paddr"
 for src in $sources; do
@@ -115,8 +118,10 @@ for src in $sources; do
 		start_hotcold
 		t0=$(touches)
 		rc=0
-		mmscope heatmap --source "$src" -p "$hc" --aging 100 --aggregate 1000 --frames 6 -j \
-			> "$tmp/$src.json" 2> "$tmp/err" || rc=$?
+		fault= arg=$src
+		[ "$src" = young-kprobe ] && fault=fexit arg=young
+		MMSCOPE_FAULT=$fault mmscope heatmap --source "$arg" -p "$hc" --aging 100 --aggregate 1000 \
+			--frames 6 -j > "$tmp/$src.json" 2> "$tmp/err" || rc=$?
 		t1=$(touches)
 		stop_hotcold
 		[ "$rc" = 0 ] || fail "$src: exit $rc: $(head -c 300 "$tmp/err")"
@@ -125,6 +130,8 @@ for src in $sources; do
 		figures="$figures $src: target starved ($ran touches), run again;"
 		[ $attempt -lt 3 ] || fail "$src: the target made less than a pass over hot per frame in three runs:$figures"
 	done
+	[ "$src" != young-kprobe ] || grep -q '"source_detail": *"clear_refs + kprobe' "$tmp/$src.json" ||
+		failed="$failed young-kprobe: not the kprobe way: $(grep -o '"source_detail": *"[^"]*"' "$tmp/$src.json");"
 	check "$src"
 done
 [ -z "$failed" ] || fail "$failed ok:$figures"
