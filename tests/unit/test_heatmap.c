@@ -338,6 +338,41 @@ static void test_young_merge(void **state)
 	hm_young_col_close(&c);
 }
 
+/* debugfs lru_gen as lru_gen_seq_show() prints it ("memcg %5hu %s", " node %5d",
+ * then one line per generation, oldest first). */
+static void test_lru_gen_parse(void **state)
+{
+	static const char text[] =
+		"memcg     1 /\n"
+		" node     0\n"
+		"          4      28416       1534        1817 \n"
+		"          5       1912        176         129 \n"
+		"          6        905          0           0 \n"
+		"          7         12       4301        2271 \n"
+		" node     1\n"
+		"          2       9999         10          20 \n"
+		"          3          5         30          40 \n"
+		"memcg     9 /system.slice/a b\n"
+		" node     0\n"
+		"         11        100          1           2 \n"
+		"         12         10          3           4 \n";
+	struct hm_lru_gen g;
+
+	assert_int_equal(hm_lru_gen_parse(text, strlen(text), "/", &g), 0);
+	assert_int_equal(g.memcg_id, 1);
+	assert_int_equal(g.nnodes, 2);
+	assert_int_equal(g.node[1], 1);
+	assert_int_equal(g.max_seq[0], 7);
+	assert_int_equal(g.max_seq[1], 3);
+	/* A path with a space: the rest of the line. */
+	assert_int_equal(hm_lru_gen_parse(text, strlen(text), "/system.slice/a b", &g), 0);
+	assert_int_equal(g.memcg_id, 9);
+	assert_int_equal(g.nnodes, 1);
+	assert_int_equal(g.max_seq[0], 12);
+	assert_int_equal(hm_lru_gen_parse(text, strlen(text), "/system.slice", &g), -ENOENT);
+	assert_int_equal(hm_lru_gen_parse("memcg x /\n", 10, "/", &g), -EINVAL);
+}
+
 static void test_from_pages(void **state)
 {
 	static const uint64_t pages[] = { 0x1000, 0x2000, 0x3000, 0x5000, 0x6000 };
@@ -509,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_frame_finish),
 		cmocka_unit_test(test_from_pages),
 		cmocka_unit_test(test_young_merge),
+		cmocka_unit_test(test_lru_gen_parse),
 		cmocka_unit_test(test_project),
 		cmocka_unit_test(test_summary),
 	};

@@ -59,8 +59,8 @@ const struct command cmd_heatmap = {
 		 "         [-d SECONDS | --frames N] [--out FILE.png|FILE.svg] [--csv] [--tui|--no-tui]\n"
 		 "  -p, --pid PID      watch this process (never signalled)\n"
 		 "  -- COMMAND [ARGS]  start COMMAND, watch it, stop it at the end\n"
-		 "  --source S         damon-vaddr, idle, young, damon-paddr or refs (default: the first\n"
-		 "                     of these that works here)\n"
+		 "  --source S         damon-vaddr, idle, young, mglru, damon-paddr or refs (default:\n"
+		 "                     the first of these that works here)\n"
 		 "  --aging MS         how often accesses are checked (default 100)\n"
 		 "  --aggregate MS     one frame every MS (default 1000; above --aging)\n"
 		 "  --range START-END  only these addresses (hex, end exclusive)\n"
@@ -193,7 +193,7 @@ static int check_options(struct hm_cmd *c, struct hm_args *a)
 	if (c->want_source &&
 	    !mms_backend_find(mms_capability_find("heatmap"), c->want_source))
 		return cli_fail(cli, EXIT_USAGE,
-				"--source '%s': unknown (damon-vaddr, idle, young, damon-paddr or refs)",
+				"--source '%s': unknown (damon-vaddr, idle, young, mglru, damon-paddr or refs)",
 				c->want_source);
 	if (a->out) {
 		if (hm_pic_format_of(a->out) == HM_PIC_NONE)

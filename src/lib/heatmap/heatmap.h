@@ -195,7 +195,7 @@ struct hm_opts {
 struct hm_source;
 
 struct hm_source_ops {
-	const char *name; /* "damon-vaddr", "idle", "young", "damon-paddr", "refs" */
+	const char *name; /* "damon-vaddr", "idle", "young", "mglru", "damon-paddr", "refs" */
 	/*
 	 * Sets the source up for o->pid. 0, or a negative errno with why filled:
 	 * -EOPNOTSUPP/-ENOENT when the kernel lacks what it needs (the caller exits 3),
@@ -226,8 +226,24 @@ extern const struct hm_source_ops hm_src_young;
 /* Whether young's BPF program loads and attaches here (fexit, else kprobe): the
  * backend table's probe. 0 or -EOPNOTSUPP with why. */
 int hm_young_probe(struct mms_features *fs, char *why, size_t size);
+extern const struct hm_source_ops hm_src_mglru;
 
-/* Best first (damon-vaddr, idle, young, damon-paddr, refs): the "heatmap" backend table,
+/* ---- debugfs lru_gen (heatmap_mglru.c) ---- */
+
+#define HM_LRU_GEN_NODES 64
+/* One memcg's part of /sys/kernel/debug/lru_gen: its id and, per node, the
+ * youngest generation (max_seq), which an aging command must name. */
+struct hm_lru_gen {
+	int memcg_id;
+	int nnodes;
+	int node[HM_LRU_GEN_NODES];
+	uint64_t max_seq[HM_LRU_GEN_NODES];
+};
+/* Finds the memcg whose path is path ("/" is also the root's empty path) in
+ * lru_gen text. 0; -ENOENT (absent, or no node); -EINVAL (bad line). Pure. */
+int hm_lru_gen_parse(const char *text, size_t len, const char *path, struct hm_lru_gen *out);
+
+/* Best first (damon-vaddr, idle, young, mglru, damon-paddr, refs): the "heatmap" backend table,
  * mms_heatmap_backends[] (heatmap_sources.c), whose ops are these. */
 
 /* Defaults (the seed's two intervals; damo's defaults are 5 ms / 100 ms). */
