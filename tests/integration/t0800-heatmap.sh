@@ -254,7 +254,11 @@ grep -q '^never accessed during the run' "$SCRATCH/svg.txt" && grep -q '^hottest
 # ---- CSV: parses, agrees with JSON ---------------------------------------------
 "$MMSCOPE" heatmap -p "$HP" --source refs --aging 250 --aggregate 500 --frames 4 --csv >"$SCRATCH/h.csv" 2>"$SCRATCH/csv.err"
 set -- $(means csv "$SCRATCH/h.csv" "$SCRATCH/hc" 2>&1 | tail -n 1)
-if [ "${1:-}" = 4 ] && python3 -c "import sys; a=[float(x) for x in sys.argv[1:]]; sys.exit(not (abs(a[0]-a[2]) <= 0.1 and abs(a[1]-a[3]) <= 0.1 and a[4] >= 0.99 and a[5] >= 0.99))" "$2" "$3" "$hot" "$cold" "$4" "$5" 2>/dev/null; then
+# Two runs, so not the same figures: how much of the hot mapping a 250 ms sample
+# sees referenced depends on the CPU the target got (0.76 in one JSON run, 0.91 in
+# the CSV run after it on a busy machine). What must agree is what they say: the
+# hot mapping hot (>= 0.2, >= 5x cold) and both mappings covered.
+if [ "${1:-}" = 4 ] && python3 -c "import sys; a=[float(x) for x in sys.argv[1:]]; sys.exit(not (a[0] >= 0.2 and a[0] >= 5 * a[1] and a[2] >= 5 * a[3] and a[4] >= 0.99 and a[5] >= 0.99))" "$2" "$3" "$hot" "$cold" "$4" "$5" 2>/dev/null; then
 	ok "csv-agrees (4 frames; hot $2 cold $3 in CSV, $hot $cold in JSON)"
 else
 	not_ok csv-agrees "csv: $*; json hot $hot cold $cold; $(head -c 200 "$SCRATCH/csv.err")"
@@ -475,7 +479,7 @@ bad extra-arg 'unexpected argument' -p "$HP" extra
 rc=$?
 auto=$(python3 -c '
 import json, sys
-order = ["damon-vaddr", "idle", "damon-paddr", "refs"]
+order = ["damon-vaddr", "idle", "young", "mglru", "damon-paddr", "refs"]
 d = json.load(open(sys.argv[1]))
 better = order[:order.index(d["source"])]
 assert [k["source"] for k in d["skipped"]] == better, d["skipped"]
