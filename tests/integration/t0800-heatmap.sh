@@ -110,13 +110,19 @@ means() { python3 "$SCRATCH/means.py" "$@"; }
 # machine is busy: with other processes running, a 64 MiB pass right after a flush
 # took 160-670 ms and a 64 MiB set at 100 ms aging read 0.17-0.6 hot (png-decoded
 # failed); 16 MiB at 250 ms read 1.0 under the same load.
-if ! start_hotcold "$SCRATCH/hc" -H 16 -C 64; then
+# The target's touch counter (hotcold -c) around the run says whether it ran:
+# printed with the figures, so a cold-reading hot set can be told from a starved
+# target.
+if ! start_hotcold "$SCRATCH/hc" -H 16 -C 64 -c "$SCRATCH/hc.n"; then
 	not_ok hotcold-start "no address line from hotcold"
 	exit 0
 fi
+touches() { n=$(sed 's/^0*//' "$SCRATCH/hc.n" 2>/dev/null); echo "${n:-0}"; }
+t0=$(touches)
 "$MMSCOPE" -j heatmap -p "$HP" --source refs --aging 250 --aggregate 500 --frames 6 \
 	--out "$SCRATCH/map.png" >"$SCRATCH/refs.json" 2>"$SCRATCH/refs.err"
 rc=$?
+ran="target touches during the run $(($(touches) - t0))"
 if [ $rc = 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$SCRATCH/refs.json" 2>/dev/null; then
 	ok "refs-json (exit 0, one document)"
 else
@@ -125,7 +131,7 @@ fi
 set -- $(means json "$SCRATCH/refs.json" "$SCRATCH/hc" 2>&1)
 nf=${1:-0} hot=${2:--1} cold=${3:--1} hcov=${4:-0} ccov=${5:-0}
 if python3 -c "import sys; h,c=float(sys.argv[1]),float(sys.argv[2]); sys.exit(not (h > 0 and h >= 5 * c))" "$hot" "$cold"; then
-	ok "refs-hot-vs-cold (hot mean $hot, cold mean $cold, ratio $(python3 -c "import sys; h,c=float(sys.argv[1]),float(sys.argv[2]); print('%.1f' % (h/c) if c > 0 else 'inf (cold 0)')" "$hot" "$cold"), $nf frames)"
+	ok "refs-hot-vs-cold (hot mean $hot, cold mean $cold, ratio $(python3 -c "import sys; h,c=float(sys.argv[1]),float(sys.argv[2]); print('%.1f' % (h/c) if c > 0 else 'inf (cold 0)')" "$hot" "$cold"), $nf frames, $ran)"
 else
 	not_ok refs-hot-vs-cold "hot mean $hot, cold mean $cold over $nf frames"
 fi
@@ -218,7 +224,7 @@ set -- $(python3 "$SCRATCH/png.py" "$SCRATCH/map.png" "$SCRATCH/refs.json" "$SCR
 if [ "${1:-}" = 1000 ] && [ "${2:-}" = 620 ] && [ "${3:-0}" -ge 200 ] 2>/dev/null && [ "${4:-999}" -le 40 ] 2>/dev/null; then
 	ok "png-decoded (1000x620, hot rows luminance $3, cold rows $4, $(wc -c <"$SCRATCH/map.png") bytes)"
 else
-	not_ok png-decoded "$*"
+	not_ok png-decoded "$*; refs hot mean $hot, cold $cold, $ran"
 fi
 
 # ---- SVG: parses, has the plot and the labels, same colours ---------------------
