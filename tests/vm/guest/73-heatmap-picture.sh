@@ -18,7 +18,7 @@ tmp=/tmp/heatmap-picture.$$
 mkdir -p $tmp/pictures
 trap 'rm -rf $tmp' EXIT
 made= refused= bad=
-for s in damon-vaddr idle young mglru damon-paddr refs; do
+for s in damon-vaddr idle young damon-paddr refs; do
 	png=$tmp/pictures/heatmap-$kernel-$s.png
 	rc=0
 	# Native: the kdamond running there is not ours and its 5 s aggregation would
