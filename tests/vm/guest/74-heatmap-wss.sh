@@ -122,12 +122,15 @@ for src in $sources; do
 		rc=0
 		fault= arg=$src
 		[ "$src" = young-kprobe ] && fault=fexit arg=young
-		MMSCOPE_FAULT=$fault mmscope heatmap --source "$arg" -p "$hc" --aging 100 --aggregate 1000 \
-			--frames 5 -j > "$tmp/$src.json" 2> "$tmp/err" || rc=$?
+		# Page sources: 4 frames of 500 ms; DAMON's regions need a few 1 s
+		# aggregations to adapt (its median is over frames 3..5).
+		case $src in damon-*) aggr=1000 frames=5 ;; *) aggr=500 frames=4 ;; esac
+		MMSCOPE_FAULT=$fault mmscope heatmap --source "$arg" -p "$hc" --aging 100 --aggregate $aggr \
+			--frames $frames -j > "$tmp/$src.json" 2> "$tmp/err" || rc=$?
 		t1=$(touches)
 		[ "$rc" = 0 ] || fail "$src: exit $rc: $(head -c 300 "$tmp/err")"
 		ran=$((t1 - t0))
-		[ "$ran" -ge $((5 * 4096)) ] && break
+		[ "$ran" -ge $((frames * 4096)) ] && break
 		figures="$figures $src: target starved ($ran touches), run again;"
 		[ $attempt -lt 3 ] || fail "$src: the target made less than a pass over hot per frame in three runs:$figures"
 	done
