@@ -164,7 +164,7 @@ static int lru_gen_open(int *fd, char *why, size_t size)
 		return -errno;
 	}
 	if (!child) {
-		/* Only system calls here: the parent may have threads. Where debugfs is
+		/* Only system calls here (the parent may have threads). Where debugfs is
 		 * already mounted (our private copy has it too) it is only opened; mounting
 		 * it again on itself would fail (EBUSY). */
 		const char *step = "unshare(CLONE_NEWNS)";
@@ -188,15 +188,10 @@ static int lru_gen_open(int *fd, char *why, size_t size)
 			memcpy(CMSG_DATA(c), &f, sizeof(int));
 			_exit(sendmsg(sv[1], &m, 0) == 1 ? 0 : 1);
 		}
-		/* What failed, and its errno as the exit status. */
+		/* What failed (the step; its errno is the exit status). */
 		e = errno;
-		{
-			char msg[160];
-			int len = snprintf(msg, sizeof(msg), "%s: %s", step, strerror(e));
-
-			if (write(sv[1], msg, (size_t)len) < 0)
-				_exit(1);
-		}
+		if (write(sv[1], step, strlen(step)) < 0)
+			_exit(1);
 		_exit(e & 0xff);
 	}
 	close(sv[1]);
@@ -208,9 +203,9 @@ static int lru_gen_open(int *fd, char *why, size_t size)
 		memcpy(fd, CMSG_DATA(cm), sizeof(int));
 		return 0;
 	}
-	snprintf(why, size, "debugfs in a private mount namespace: %s",
-		 n > 1 ? res : "the helper process failed");
 	status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+	snprintf(why, size, "debugfs in a private mount namespace: %s: %s",
+		 n > 1 ? res : "the helper process", status ? strerror(status) : "failed");
 	return status == EPERM || status == EACCES ? -EPERM : -EOPNOTSUPP;
 }
 
@@ -403,7 +398,7 @@ static int mglru_open(struct hm_source **out, const struct hm_opts *o, char *why
 						 : "process %d is in no memory cgroup", (int)o->pid);
 		goto fail;
 	}
-	if ((rc = hm_young_col_open(&s->col, o->pid, o->no_fexit, why, size)))
+	if ((rc = hm_young_col_open(&s->col, o->pid, o->no_fexit, false, why, size)))
 		goto fail;
 	if ((rc = lru_gen_open(&s->fd, why, size)))
 		goto fail;

@@ -106,7 +106,7 @@ static void young_close(struct hm_source *s)
 int hm_young_probe(struct mms_features *fs, char *why, size_t size)
 {
 	struct hm_young_col c;
-	int err = hm_young_col_open(&c, 0, false, why, size);
+	int err = hm_young_col_open(&c, 0, false, true, why, size);
 
 	if (!err)
 		hm_young_col_close(&c);
@@ -130,7 +130,7 @@ static int young_open(struct hm_source **out, const struct hm_opts *o, char *why
 		rc = -EPERM;
 		goto fail;
 	}
-	if ((rc = hm_young_col_open(&s->col, o->pid, o->no_fexit, why, size)))
+	if ((rc = hm_young_col_open(&s->col, o->pid, o->no_fexit, false, why, size)))
 		goto fail;
 	if ((rc = hm_refs_lock(&s->lock, s->o.pid, why, size)))
 		goto fail;

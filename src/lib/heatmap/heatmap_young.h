@@ -27,8 +27,10 @@ struct hm_young_col {
 };
 
 /* Loads and attaches young.bpf.c for process pid (fexit, else kprobe; only the
- * kprobe way with no_fexit). 0, or -EOPNOTSUPP with both reasons, or -errno. */
-int hm_young_col_open(struct hm_young_col *c, pid_t pid, bool no_fexit, char *why, size_t size);
+ * kprobe way with no_fexit; probe: only to see that it can, small buffers).
+ * 0, or -EOPNOTSUPP with both reasons, or -errno. */
+int hm_young_col_open(struct hm_young_col *c, pid_t pid, bool no_fexit, bool probe, char *why,
+		      size_t size);
 /* Watches this thread from now (before the write that makes the kernel walk). */
 void hm_young_col_begin(struct hm_young_col *c);
 /* The walk is over (the write returned): its records, sorted. 0 or -errno with why. */

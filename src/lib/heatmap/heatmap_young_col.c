@@ -158,7 +158,8 @@ void hm_young_col_close(struct hm_young_col *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int hm_young_col_open(struct hm_young_col *c, pid_t pid, bool no_fexit, char *why, size_t size)
+int hm_young_col_open(struct hm_young_col *c, pid_t pid, bool no_fexit, bool probe, char *why,
+		      size_t size)
 {
 	static const char *const ways[] = { "fexit", "kprobe" };
 	struct mms_tracer_opts o = { .on_event = on_record, .ctx = c };
@@ -179,7 +180,8 @@ int hm_young_col_open(struct hm_young_col *c, pid_t pid, bool no_fexit, char *wh
 		bpf_program__set_autoload(skel->progs.fexit_pmd, w == 0);
 		bpf_program__set_autoload(skel->progs.kprobe_pte, w == 1);
 		bpf_program__set_autoload(skel->progs.kprobe_pmd, w == 1);
-		bpf_map__set_max_entries(skel->maps.events, RINGBUF_BYTES);
+		/* A probe only loads and attaches: a small ring buffer will do. */
+		bpf_map__set_max_entries(skel->maps.events, probe ? 65536 : RINGBUF_BYTES);
 		skel->bss->target_tgid = (uint32_t)pid;
 		err = mms_tracer_loaded(&c->t, young_bpf__load(skel), ways[w], why, size);
 		if (!err)
