@@ -219,6 +219,13 @@ struct mms_report_cgroup {
 	double psi_some10, psi_full10; /* percent */
 };
 
+/* A kernel call site whose allocations grew in the window (/proc/allocinfo). */
+struct mms_report_alloc_site {
+	char site[192];         /* "file:line func [module]" */
+	int64_t growth;         /* bytes, end minus start */
+	int64_t bytes;          /* at the end */
+};
+
 /* What the window's tracers and readers saw; NULL parts were not collected. */
 struct mms_report_window {
 	bool traced;            /* the tracers were attached for the window */
@@ -232,6 +239,8 @@ struct mms_report_window {
 	int nr_cgroups;         /* the top cgroups, already ranked */
 	const struct mms_report_cgroup *cgroups;
 	const struct mms_kvset *meminfo_start; /* NULL: no slab growth rule */
+	int nr_alloc_sites;     /* the sites that grew most, largest first */
+	const struct mms_report_alloc_site *alloc_sites;
 };
 
 /* Memcg reclaim stalls the window's tracers saw in the cgroup at path (0: none). */

@@ -39,6 +39,7 @@ static int collect(struct cli *cli, struct report *r, double window)
 	struct report_trace *trace = report_trace_start(cli, r);
 	struct report_oom *oom = report_oom_start(cli, r);
 	struct report_cgroups *cg = report_cgroups_start(cli, r);
+	struct report_alloc *alloc = report_alloc_start(cli, r);
 	uint64_t a, b;
 	int rc = report_read_start(cli, r);
 
@@ -62,6 +63,7 @@ static int collect(struct cli *cli, struct report *r, double window)
 	report_trace_finish(trace, r);
 	report_oom_finish(oom, r);
 	report_cgroups_finish(cg, r);
+	report_alloc_finish(alloc, cli, r);
 	if (mms_kv_get(&r->vmstat[1], "oom_kill", &b)) {
 		r->oom_kill_boot = b;
 		if (live && mms_kv_get(&r->vmstat[0], "oom_kill", &a) && b > a)

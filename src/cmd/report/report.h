@@ -15,6 +15,7 @@
 #define REPORT_OOMS_MAX 8
 #define REPORT_CGROUPS_MAX 5   /* the top cgroups shown and judged */
 #define REPORT_EXTFRAG_KINDS 6 /* fallback kinds listed */
+#define REPORT_ALLOC_SITES 3   /* kernel call sites that grew most */
 
 /* One (allocating type, fallback type) of extfrag events in the window. */
 struct report_extfrag_kind {
@@ -51,6 +52,9 @@ struct report {
 	/* OOM kills (report_oom.c) */
 	struct mms_report_oom ooms[REPORT_OOMS_MAX];
 	uint64_t oom_kill_boot;
+	/* kernel memory (report_alloc.c) */
+	struct mms_report_alloc_site alloc[REPORT_ALLOC_SITES];
+	bool alloc_read;     /* allocinfo read at both ends */
 	/* cgroups (report_cgroups.c) */
 	struct mms_report_cgroup cgroups[REPORT_CGROUPS_MAX];
 	int cg_version;      /* 1 or 2; 0: no cgroups read */
@@ -94,6 +98,12 @@ void report_cgroups_finish(struct report_cgroups *c, struct report *r);
 struct report_oom;
 struct report_oom *report_oom_start(struct cli *cli, struct report *r);
 void report_oom_finish(struct report_oom *o, struct report *r);
+
+/* ---- kernel memory (report_alloc.c) ---- */
+struct report_alloc;
+struct report_alloc *report_alloc_start(struct cli *cli, struct report *r);
+void report_alloc_finish(struct report_alloc *a, struct cli *cli, struct report *r);
+void report_alloc_free(struct report_alloc *a);
 
 /* ---- views ---- */
 void report_print_text(const struct report *r, bool colour);

@@ -117,6 +117,21 @@ static json_t *ooms_json(const struct report *r)
 			 (json_int_t)r->oom_kill_boot, "victims", v);
 }
 
+static json_t *alloc_json(const struct report *r)
+{
+	json_t *a;
+
+	if (!r->alloc_read)
+		return json_null();
+	a = json_array();
+	for (int i = 0; i < r->win.nr_alloc_sites; i++)
+		json_array_append_new(a, json_pack("{s:o,s:I,s:I}", "site",
+						   json_text(r->alloc[i].site), "growth",
+						   (json_int_t)r->alloc[i].growth, "bytes",
+						   (json_int_t)r->alloc[i].bytes));
+	return a;
+}
+
 /* "traced", "left_out", "stalls", "kswapd", "extfrag", "oom_kills", "cgroups", "overhead_ns". */
 static void window_json(const struct report *r, json_t *doc)
 {
@@ -142,6 +157,7 @@ static void window_json(const struct report *r, json_t *doc)
 				      "fragmenting", (json_int_t)r->win.extfrag_fragmenting,
 				      "kinds", kinds));
 	json_object_set_new(doc, "oom_kills", ooms_json(r));
+	json_object_set_new(doc, "alloc_growth", alloc_json(r));
 	json_object_set_new(doc, "cgroups", cgroups_json(r));
 	json_object_set_new(doc, "overhead_ns", r->in.vmstat_start ?
 			    json_integer((json_int_t)r->cost_ns) : json_null());

@@ -256,6 +256,19 @@ static void print_cgroups(const struct report *r)
 	}
 }
 
+static void print_alloc(const struct report *r)
+{
+	if (!r->alloc_read)
+		return;
+	printf("kernel mem %s\n", r->win.nr_alloc_sites ? "call sites that grew most:" :
+	       "no call site grew (allocinfo)");
+	for (int i = 0; i < r->win.nr_alloc_sites; i++) {
+		printf("  +%-9lld KiB ", (long long)(r->alloc[i].growth >> 10));
+		cell(r->alloc[i].site, WIDTH - 17);
+		putchar('\n');
+	}
+}
+
 void report_print_text(const struct report *r, bool colour)
 {
 	print_header(r);
@@ -264,4 +277,5 @@ void report_print_text(const struct report *r, bool colour)
 	print_stalls(r);
 	print_ooms(r);
 	print_cgroups(r);
+	print_alloc(r);
 }

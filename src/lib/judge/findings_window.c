@@ -262,13 +262,22 @@ static void judge_slab(const struct mms_report_input *in, struct findings *f)
 	uint64_t a, b, total;
 
 	if (!mms_kv_get(in->meminfo, "SUnreclaim", &b))
-		return;
+		b = 0;
 	if (w->meminfo_start && mms_kv_get(w->meminfo_start, "SUnreclaim", &a) && b > a &&
 	    in->window_s > 0 && (double)(b - a) / in->window_s >= (double)SLAB_GROWTH_PER_S) {
 		SAY(f, "slab_growth", MMS_WARNING, (double)(b - a), "bytes",
 		    "unreclaimable slab grew by %llu MiB in %.1f s (SUnreclaim %llu MiB)",
 		    (unsigned long long)((b - a) >> 20), in->window_s,
 		    (unsigned long long)(b >> 20));
+		mms_findings_next(f, "mmscope alloc --diff 10 --sort growth");
+	}
+	/* Where allocation profiling exists, the site behind the growth. */
+	if (w->nr_alloc_sites && in->window_s > 0 &&
+	    (double)w->alloc_sites[0].growth / in->window_s >= (double)SLAB_GROWTH_PER_S) {
+		SAY(f, "alloc_growth", MMS_WARNING, (double)w->alloc_sites[0].growth, "bytes",
+		    "kernel allocations at %s grew by %lld KiB in %.1f s (now %lld KiB)",
+		    w->alloc_sites[0].site, (long long)(w->alloc_sites[0].growth >> 10),
+		    in->window_s, (long long)(w->alloc_sites[0].bytes >> 10));
 		mms_findings_next(f, "mmscope alloc --diff 10 --sort growth");
 	}
 	if (mms_kv_get(in->meminfo, "MemTotal", &total) && total &&
