@@ -32,6 +32,7 @@ struct report_trace {
 	/* key kind << 32 | tgid; counts[0] failed, [1] order, [2] node, [3] zone index */
 	struct groups procs;
 	struct groups cgroups;  /* key memcg_id << 2 | kind */
+	struct groups zones;    /* key (nid << 8 | zid) << 32 | tgid: compaction stalls */
 	uint64_t kswapd_runs, kswapd_ns;
 	char zone_name[ZONES_NAMED][16];
 	char result[MMS_COMPACT_RESULTS][32]; /* compact_result names, "" not looked up */
@@ -113,14 +114,32 @@ static int on_compact(void *ctx, void *data, size_t size)
 	if (compact_failed(t, e->status))
 		g->counts[0]++;
 	/* The highest order it compacted for: the request that hurt. */
-	if (g->lat.hist.count == 1 || (uint64_t)e->order > g->counts[1]) {
+	if (g->lat.hist.count == 1 || (uint64_t)e->order > g->counts[1])
 		g->counts[1] = (uint64_t)(e->order < 0 ? 0 : e->order);
-		g->counts[2] = (uint64_t)e->nid;
-		g->counts[3] = (uint64_t)e->zid;
-	}
-	if (e->zid >= 0 && e->zid < ZONES_NAMED)
-		memcpy(t->zone_name[e->zid], e->zone, sizeof(e->zone));
+	if (e->zid < 0 || e->zid >= ZONES_NAMED || e->nid < 0 || e->nid >= 256)
+		return 0;
+	memcpy(t->zone_name[e->zid], e->zone, sizeof(e->zone));
+	/* Its stalls per zone, to name the zone most of them were in. */
+	g = groups_get(&t->zones, (uint64_t)(e->nid << 8 | e->zid) << 32 | e->tgid);
+	if (g)
+		g->counts[0]++;
 	return 0;
+}
+
+/* The node and zone (index) where tgid compacted most. */
+static void busiest_zone(struct report_trace *t, uint32_t tgid, int *nid, int *zid)
+{
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < t->zones.n; i++) {
+		struct group *g = &t->zones.v[i];
+
+		if ((uint32_t)g->key == tgid && g->counts[0] > best) {
+			best = g->counts[0];
+			*nid = (int)(g->key >> 40);
+			*zid = (int)(g->key >> 32 & 0xff);
+		}
+	}
 }
 
 /* One tracer loaded on a thread of its own (the verifier and BTF parsing dominate). */
@@ -257,11 +276,13 @@ static void take_rows(struct report_trace *t, struct report *r, struct groups *g
 		s->node = -1;
 		s->order = -1;
 		if (procs && s->kind == MMS_STALL_COMPACTION) {
+			int zid = -1;
+
 			s->failed = g->counts[0];
 			s->order = (int)g->counts[1];
-			s->node = (int)g->counts[2];
-			if (g->counts[3] < ZONES_NAMED)
-				memcpy(s->zone, t->zone_name[g->counts[3]], sizeof(s->zone));
+			busiest_zone(t, g->pid, &s->node, &zid);
+			if (zid >= 0 && zid < ZONES_NAMED)
+				memcpy(s->zone, t->zone_name[zid], sizeof(s->zone));
 		}
 	}
 }
@@ -331,6 +352,7 @@ void report_trace_finish(struct report_trace *t, struct report *r)
 	mms_tracer_close(&t->reclaim); /* last: its ring buffer holds the compaction map */
 	groups_free(&t->procs);
 	groups_free(&t->cgroups);
+	groups_free(&t->zones);
 	mms_cgroup_paths_close(t->paths);
 	free(t);
 }
