@@ -63,17 +63,19 @@ static void print_header(const struct report *r)
 {
 	struct utsname u;
 
-	if (r->in.vmstat_start)
-		printf("mmscope report: Linux %s, window %.1f s", uname(&u) ? "?" : u.release,
-		       r->in.window_s);
-	else
-		printf("mmscope report: recorded files (--root), one sample");
-	if (r->attached[0])
-		printf("; traced %s", r->attached);
-	putchar('\n');
-	for (int i = 0; i < r->nr_left; i++) {
-		char line[512];
+	char line[512];
+	size_t len;
 
+	if (r->in.vmstat_start)
+		len = (size_t)snprintf(line, sizeof(line), "mmscope report: Linux %s, window %.1f s",
+				       uname(&u) ? "?" : u.release, r->in.window_s);
+	else
+		len = (size_t)snprintf(line, sizeof(line),
+				       "mmscope report: recorded files (--root), one sample");
+	if (r->attached[0] && len < sizeof(line))
+		snprintf(line + len, sizeof(line) - len, "; traced %s", r->attached);
+	wrap(line, 0);
+	for (int i = 0; i < r->nr_left; i++) {
 		snprintf(line, sizeof(line), "left out %s: %s", r->left[i].what, r->left[i].why);
 		wrap(line, 0);
 	}
@@ -122,21 +124,26 @@ static void print_counters(const struct report *r)
 		if (mms_kv_get(r->in.meminfo, mem[i][0], &v))
 			printf(" %s %s", mem[i][1], fmt_bytes(v, a));
 	}
-	printf("\nzones     ");
-	for (int z = 0; z < r->frag.buddy.nr_zones; z++) {
-		if (z && z % 2 == 0)
-			printf("\n          ");
+	char zones[1024];
+	size_t len = (size_t)snprintf(zones, sizeof(zones), "(THP unusable index)");
+
+	for (int z = 0; z < r->frag.buddy.nr_zones && len < sizeof(zones); z++) {
 		const struct mms_zone_verdict *zv = &r->frag.verdict[z];
 
-		printf(" %d/%s %s", r->frag.buddy.zones[z].node, r->frag.buddy.zones[z].zone,
-		       mms_frag_verdict_name(zv->verdict));
-		if (zv->verdict == MMS_ZONE_FRAGMENTED)
-			printf("@%d", zv->order);
-		printf(" (THP unusable %.3f)%s", zv->thp_unusable / 1000.0,
-		       z + 1 < r->frag.buddy.nr_zones ? "," : "");
+		len += (size_t)snprintf(zones + len, sizeof(zones) - len, " %d/%s %s",
+					r->frag.buddy.zones[z].node, r->frag.buddy.zones[z].zone,
+					mms_frag_verdict_name(zv->verdict));
+		if (zv->verdict == MMS_ZONE_FRAGMENTED && len < sizeof(zones))
+			len += (size_t)snprintf(zones + len, sizeof(zones) - len, "@%d", zv->order);
+		if (len < sizeof(zones))
+			len += (size_t)snprintf(zones + len, sizeof(zones) - len, " %.3f%s",
+						zv->thp_unusable / 1000.0,
+						z + 1 < r->frag.buddy.nr_zones ? "," : "");
 	}
+	printf("\nzones      ");
+	wrap(zones, INDENT);
 	if (r->thp.present)
-		printf("\nthp        enabled %s, defrag %s, shmem %s", r->thp.enabled, r->thp.defrag,
+		printf("thp        enabled %s, defrag %s, shmem %s", r->thp.enabled, r->thp.defrag,
 		       r->thp.shmem_enabled[0] ? r->thp.shmem_enabled : "-");
 	printf("\nper second");
 	if (!r->in.vmstat_start) {

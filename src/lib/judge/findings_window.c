@@ -218,6 +218,22 @@ uint64_t mms_report_memcg_stalls(const struct mms_report_window *w, const char *
 	return 0;
 }
 
+/* "109 memcg reclaim stalls, 512 pages scanned, ..." of the counts that moved. */
+static void why_reclaim(char *buf, size_t size, uint64_t stalls,
+			const struct mms_report_cgroup *c)
+{
+	const uint64_t v[4] = { stalls, c->pgscan_d, c->refaults_d, c->max_d };
+	static const char *const what[4] = { "memcg reclaim stalls", "pages scanned",
+					     "refaults", "memory.events max" };
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 4 && len < size; i++)
+		if (v[i])
+			len += (size_t)snprintf(buf + len, size - len, "%s%llu %s", len ? ", " : "",
+						(unsigned long long)v[i], what[i]);
+}
+
 static void judge_cgroups(const struct mms_report_input *in, struct findings *f)
 {
 	const struct mms_report_window *w = in->window;
@@ -231,13 +247,15 @@ static void judge_cgroups(const struct mms_report_input *in, struct findings *f)
 
 		if (limited && use >= MEMCG_NEAR_LIMIT &&
 		    (c->refaults_d || c->pgscan_d || c->max_d || stalls)) {
+			char why[160];
+
+			/* Only what moved: v1 has no pgscan or memory.events to show. */
+			why_reclaim(why, sizeof(why), stalls, c);
 			SAY(f, "memcg_at_limit", MMS_WARNING, use * 100, "percent",
 			    "cgroup %s is at %.0f%% of its limit (%llu of %llu MiB) and reclaiming: "
-			    "%llu memcg reclaim stalls, %llu pages scanned, %llu refaults, "
-			    "memory.events max +%llu in the window", c->path, use * 100,
+			    "%s in the window", c->path, use * 100,
 			    (unsigned long long)(c->usage >> 20), (unsigned long long)(c->limit >> 20),
-			    (unsigned long long)stalls, (unsigned long long)c->pgscan_d,
-			    (unsigned long long)c->refaults_d, (unsigned long long)c->max_d);
+			    why);
 			mms_findings_next(f, "mmscope reclaim -c %s --min-ms 1", c->path);
 		}
 		if (c->high_d)

@@ -72,4 +72,9 @@ figures="$idle; direct reclaim by reclaim: ${dr:-none}; OOM victim oom in ${vcg:
 grep -q "zone $czone\$\|zone *$czone\b" /proc/zoneinfo 2> /dev/null || grep -q "$czone" /proc/zoneinfo || fail "zone $czone is not in zoneinfo: $figures"
 [ -n "$cf" ] || fail "no direct_compaction_stalls finding: $figures"
 [ "$thpf" -gt 0 ] || fail "no thp_defrag_stalls finding: $figures"
+# Kernel memory: where allocation profiling exists, the report reads it at both ends.
+if [ -r /proc/allocinfo ]; then
+	grep -q '"alloc_growth":\[' $f || fail "allocinfo is there but alloc_growth is not: $figures"
+	figures="$figures; alloc_growth read"
+fi
 pass "$figures"
