@@ -27,8 +27,8 @@ if grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2> /dev/null; then
 else
 	cg=/sys/fs/cgroup/memory/mmscope-report-$$
 fi
-holder= rep=
-trap '[ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$holder" ] || kill $holder 2> /dev/null; [ -z "$old" ] || echo "$old" > $defrag; rmdir "$cg" 2> /dev/null || true' EXIT
+holder= rep= hogpid=
+trap '[ -z "$hogpid" ] || kill $hogpid 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$holder" ] || kill $holder 2> /dev/null; [ -z "$old" ] || echo "$old" > $defrag; rmdir "$cg" 2> /dev/null || true' EXIT
 . "$(dirname "$0")/tracelib.sh"
 hold_pagecache
 # The report reads the THP settings when its window opens: defrag=always then.
@@ -72,6 +72,36 @@ figures="$idle; direct reclaim by reclaim: ${dr:-none}; OOM victim oom in ${vcg:
 grep -q "zone $czone\$\|zone *$czone\b" /proc/zoneinfo 2> /dev/null || grep -q "$czone" /proc/zoneinfo || fail "zone $czone is not in zoneinfo: $figures"
 [ -n "$cf" ] || fail "no direct_compaction_stalls finding: $figures"
 [ "$thpf" -gt 0 ] || fail "no thp_defrag_stalls finding: $figures"
+ids=$(tr '{' '\n' < $f | grep '"severity":' | field id | sort -u | tr '\n' ' ')
+figures="$figures; findings: $ids"
+# NUMA (test-7.2 boots numa=fake=2): node 0 filled by a bound hog, node 1 left
+# alone, is an imbalance naming node 0.
+n0=/sys/devices/system/node/node0/meminfo n1=/sys/devices/system/node/node1/meminfo
+if [ -r $n1 ]; then
+	nfree() { awk '/MemFree:/ { print int($4 / 1024) }' "$1"; }
+	ntotal() { awk '/MemTotal:/ { print int($4 / 1024) }' "$1"; }
+	fill=$(($(nfree $n0) - $(ntotal $n0) / 20))
+	[ "$fill" -gt 0 ] || fail "node 0 has too little free to fill: $figures"
+	hog -n -N 0 $fill > /tmp/hog.out 2>&1 &
+	hogpid=$!
+	i=0
+	while [ $i -lt 600 ] && ! grep -q holding /tmp/hog.out; do
+		kill -0 $hogpid 2> /dev/null || fail "hog -N 0 $fill failed: $(cat /tmp/hog.out)"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	free1=$(($(nfree $n1) * 100 / $(ntotal $n1)))
+	mmscope -j report -i 0.5 > /tmp/numa.json 2> /tmp/numa.err || fail "numa report exited $?"
+	kill $hogpid 2> /dev/null || true
+	wait $hogpid 2> /dev/null || true
+	numa=$(obj /tmp/numa.json id numa_imbalance | field text)
+	figures="$figures; hog $fill MiB on node 0, node 1 ${free1}% free: ${numa:-no numa_imbalance}"
+	if [ "$free1" -gt 50 ]; then
+		echo "$numa" | grep -q "node 0 has" || fail "no numa_imbalance naming node 0: $figures"
+	else
+		figures="$figures (node 1 not half free: the NUMA check did not apply)"
+	fi
+fi
 # Kernel memory: where allocation profiling exists, the report reads it at both ends.
 if [ -r /proc/allocinfo ]; then
 	grep -q '"alloc_growth":\[' $f || fail "allocinfo is there but alloc_growth is not: $figures"
