@@ -82,4 +82,4 @@ fi
 
 # One screen: 80 columns, whatever the host.
 long=$(awk 'length($0) > 80' "$SCRATCH/pipe.txt" | wc -l)
-[ "$long" = 0 ] && ok report-80-columns || not_ok report-80-columns "$long lines over 80 columns"
+[ "$long" = 0 ] && ok report-80-columns || not_ok report-80-columns "$long lines over 80 columns: $(awk 'length($0) > 80' "$SCRATCH/pipe.txt" | head -n 2)"

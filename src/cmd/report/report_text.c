@@ -143,28 +143,29 @@ static void print_counters(const struct report *r)
 	printf("\nzones      ");
 	wrap(zones, INDENT);
 	if (r->thp.present)
-		printf("thp        enabled %s, defrag %s, shmem %s", r->thp.enabled, r->thp.defrag,
+		printf("thp        enabled %s, defrag %s, shmem %s\n", r->thp.enabled, r->thp.defrag,
 		       r->thp.shmem_enabled[0] ? r->thp.shmem_enabled : "-");
-	printf("\nper second");
+	printf("per second ");
 	if (!r->in.vmstat_start) {
-		printf(" (no rates: one vmstat sample under --root)");
+		printf("(no rates: one vmstat sample under --root)\n");
 	} else {
-		for (int i = 0, shown = 0; i < report_nr_rate_names; i++) {
+		len = 0;
+		zones[0] = '\0';
+		for (int i = 0; i < report_nr_rate_names && len < sizeof(zones); i++) {
 			double x;
 
-			if (!report_rate(r, report_rate_names[i], &x))
-				continue;
-			if (shown++ % 4 == 0 && shown > 1)
-				printf("\n          ");
-			printf(" %s %.0f", report_rate_names[i], x);
+			if (report_rate(r, report_rate_names[i], &x))
+				len += (size_t)snprintf(zones + len, sizeof(zones) - len, "%s%s=%.0f",
+							len ? " " : "", report_rate_names[i], x);
 		}
+		wrap(zones, INDENT);
 	}
 	if (r->have_psi)
-		printf("\npsi        some %.2f/%.2f/%.2f%%, full %.2f/%.2f/%.2f%% (avg10/60/300)",
+		printf("psi        some %.2f/%.2f/%.2f%%, full %.2f/%.2f/%.2f%% (avg10/60/300)",
 		       r->psi.some.avg10, r->psi.some.avg60, r->psi.some.avg300, r->psi.full.avg10,
 		       r->psi.full.avg60, r->psi.full.avg300);
 	else
-		printf("\npsi        unavailable (%s)", r->psi_missing);
+		printf("psi        unavailable (%s)", r->psi_missing);
 	putchar('\n');
 }
 
@@ -192,11 +193,16 @@ static void print_stalls(const struct report *r)
 			n[r->stalls[i].kind] += r->stalls[i].count;
 			ns[r->stalls[i].kind] += r->stalls[i].total_ns;
 		}
-	printf("\nstalls     direct reclaim %llu (%.1f ms), memcg reclaim %llu (%.1f ms),\n"
-	       "           direct compaction %llu (%.1f ms); kswapd %llu runs, %.1f ms%s\n",
-	       (unsigned long long)n[0], ns[0] / 1e6, (unsigned long long)n[1], ns[1] / 1e6,
-	       (unsigned long long)n[2], ns[2] / 1e6, (unsigned long long)r->win.kswapd_runs,
-	       r->win.kswapd_ns / 1e6, r->trace_lost ? "; some events lost" : "");
+	char line[512];
+	size_t len;
+
+	snprintf(line, sizeof(line), "direct reclaim %llu (%.1f ms), memcg reclaim %llu (%.1f ms), "
+		 "direct compaction %llu (%.1f ms); kswapd %llu runs, %.1f ms%s",
+		 (unsigned long long)n[0], ns[0] / 1e6, (unsigned long long)n[1], ns[1] / 1e6,
+		 (unsigned long long)n[2], ns[2] / 1e6, (unsigned long long)r->win.kswapd_runs,
+		 r->win.kswapd_ns / 1e6, r->trace_lost ? "; some events lost" : "");
+	printf("\nstalls     ");
+	wrap(line, INDENT);
 	for (int i = 0; i < r->win.nr_stalls && shown < 5; i++) {
 		const struct mms_report_stall *s = &r->stalls[i];
 
@@ -213,13 +219,16 @@ static void print_stalls(const struct report *r)
 		       s->max_ns / 1e6);
 	}
 	if (r->win.extfrag_events) {
-		printf("extfrag    %llu fallbacks, %llu fragmenting:",
-		       (unsigned long long)r->win.extfrag_events,
-		       (unsigned long long)r->win.extfrag_fragmenting);
-		for (int i = 0; i < r->nr_extfrag_kinds && i < 2; i++)
-			printf("%s %s<-%s %llu", i ? "," : "", r->extfrag[i].alloc,
-			       r->extfrag[i].fallback, (unsigned long long)r->extfrag[i].events);
-		putchar('\n');
+		len = (size_t)snprintf(line, sizeof(line), "%llu fallbacks, %llu fragmenting:",
+				       (unsigned long long)r->win.extfrag_events,
+				       (unsigned long long)r->win.extfrag_fragmenting);
+		for (int i = 0; i < r->nr_extfrag_kinds && i < 3 && len < sizeof(line); i++)
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%s %s<-%s %llu",
+						i ? "," : "", r->extfrag[i].alloc,
+						r->extfrag[i].fallback,
+						(unsigned long long)r->extfrag[i].events);
+		printf("extfrag    ");
+		wrap(line, INDENT);
 	}
 }
 
@@ -238,9 +247,12 @@ static void print_cgroups(const struct report *r)
 
 	if (!r->cg_version)
 		return;
-	printf("cgroups    %d under %s (v%d, %s)%s\n", r->nr_cgroups_seen, r->cg_root,
-	       r->cg_version, r->cg_backend,
-	       r->win.nr_cgroups ? "; the top ones:" : "");
+	char line[512];
+
+	snprintf(line, sizeof(line), "%d under %s (v%d, %s)%s", r->nr_cgroups_seen, r->cg_root,
+		 r->cg_version, r->cg_backend, r->win.nr_cgroups ? "; the top ones:" : "");
+	printf("cgroups    ");
+	wrap(line, INDENT);
 	if (!r->win.nr_cgroups)
 		return;
 	printf("  %-24s %6s %6s %4s %6s %8s %8s %6s\n", "CGROUP", "USAGE", "LIMIT", "USE%",

@@ -72,7 +72,7 @@ figures="$idle; direct reclaim by reclaim: ${dr:-none}; OOM victim oom in ${vcg:
 grep -q "zone $czone\$\|zone *$czone\b" /proc/zoneinfo 2> /dev/null || grep -q "$czone" /proc/zoneinfo || fail "zone $czone is not in zoneinfo: $figures"
 [ -n "$cf" ] || fail "no direct_compaction_stalls finding: $figures"
 [ "$thpf" -gt 0 ] || fail "no thp_defrag_stalls finding: $figures"
-ids=$(tr '{' '\n' < $f | grep '"severity":' | field id | sort -u | tr '\n' ' ')
+ids=$(tr '{' '\n' < $f | sed -n 's/^"id":"\([^"]*\)","severity":"\([a-z]\)[a-z]*".*/\1(\2)/p' | sort -u | tr '\n' ' ')
 figures="$figures; findings: $ids"
 # NUMA (test-7.2 boots numa=fake=2): node 0 filled by a bound hog, node 1 left
 # alone, is an imbalance naming node 0.
