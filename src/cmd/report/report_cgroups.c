@@ -74,7 +74,10 @@ static bool get(const struct mms_memcg_snapshot *s, int row, int stat, uint64_t 
 	return true;
 }
 
-/* The growth of a counter since the start's read of the same cgroup (0 without). */
+/*
+ * The growth of a counter since the start's read of the same cgroup. A cgroup
+ * made during the window (ra < 0) counted from zero: all of it is the window's.
+ */
 static bool delta(const struct mms_memcg_snapshot *a, int ra, const struct mms_memcg_snapshot *b,
 		  int rb, int stat, uint64_t *d)
 {
@@ -82,8 +85,8 @@ static bool delta(const struct mms_memcg_snapshot *a, int ra, const struct mms_m
 
 	if (!get(b, rb, stat, &y))
 		return false;
-	if (ra < 0 || !get(a, ra, stat, &x) || y < x)
-		x = y;
+	if (ra >= 0 && (!get(a, ra, stat, &x) || y < x))
+		x = y; /* absent at the start, or reset: no growth to tell */
 	*d = y - x;
 	return true;
 }

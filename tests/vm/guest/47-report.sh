@@ -27,8 +27,8 @@ if grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2> /dev/null; then
 else
 	cg=/sys/fs/cgroup/memory/mmscope-report-$$
 fi
-holder= rep= hogpid=
-trap '[ -z "$hogpid" ] || kill $hogpid 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$holder" ] || kill $holder 2> /dev/null; [ -z "$old" ] || echo "$old" > $defrag; rmdir "$cg" 2> /dev/null || true' EXIT
+holder= rep= hogpid= high=
+trap '[ -z "$hogpid" ] || kill $hogpid 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$holder" ] || kill $holder 2> /dev/null; [ -z "$old" ] || echo "$old" > $defrag; rmdir "$cg" 2> /dev/null || true; [ -z "$high" ] || rmdir "$high" 2> /dev/null || true' EXIT
 . "$(dirname "$0")/tracelib.sh"
 hold_pagecache
 # The report reads the THP settings when its window opens: defrag=always then.
@@ -43,6 +43,16 @@ sleep 0.5
 reclaim 50 > /dev/null || fail "reclaim helper failed"
 oom "$cg" 32 > /tmp/oom.out 2>&1 || fail "oom helper failed: $(cat /tmp/oom.out)"
 fragment > /tmp/fragment.out 2>&1 || fail "fragment helper failed: $(cat /tmp/fragment.out)"
+# memory.high (v2): a cgroup reading 20 MiB of uncached file through an 8 MiB high.
+high=
+if [ -f "$(dirname "$cg")/cgroup.subtree_control" ] && [ -d /var/tmp ]; then
+	high=$(dirname "$cg")/mmscope-high-$$
+	mkdir "$high" && echo $((8 << 20)) > "$high/memory.high" || fail "cannot make $high"
+	dd if=/dev/zero of=/var/tmp/high bs=1M count=20 2> /dev/null && sync
+	echo 1 > /proc/sys/vm/drop_caches
+	cgexec "$high" pagecache /var/tmp/high > /dev/null || fail "pagecache in $high failed"
+	rm -f /var/tmp/high
+fi
 kill -INT $rep
 wait $rep || fail "the report exited $?: $(head -c 300 /tmp/report.err)"
 rep=
@@ -72,6 +82,12 @@ figures="$idle; direct reclaim by reclaim: ${dr:-none}; OOM victim oom in ${vcg:
 grep -q "zone $czone\$\|zone *$czone\b" /proc/zoneinfo 2> /dev/null || grep -q "$czone" /proc/zoneinfo || fail "zone $czone is not in zoneinfo: $figures"
 [ -n "$cf" ] || fail "no direct_compaction_stalls finding: $figures"
 [ "$thpf" -gt 0 ] || fail "no thp_defrag_stalls finding: $figures"
+if [ -n "$high" ]; then
+	hf=$(obj $f id memcg_high | field text)
+	figures="$figures; memory.high: ${hf:-no memcg_high}"
+	echo "$hf" | grep -q "cgroup /$(basename "$high") went over memory.high" ||
+		fail "no memcg_high naming $(basename "$high"): $figures"
+fi
 ids=$(tr '{' '\n' < $f | sed -n 's/^"id":"\([^"]*\)","severity":"\([a-z]\)[a-z]*".*/\1(\2)/p' | sort -u | tr '\n' ' ')
 figures="$figures; findings: $ids"
 # NUMA (test-7.2 boots numa=fake=2): node 0 filled by a bound hog, node 1 left
