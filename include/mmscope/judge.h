@@ -165,9 +165,86 @@ struct mms_finding {
 	double figure;          /* the number the text is about */
 	const char *unit;       /* of figure: "per_s", "percent", "bytes", "index", "count" */
 	char text[384];
+	char next[192];         /* the command to run next ("mmscope reclaim -p 42"); "" none */
 };
 
-#define MMS_FINDINGS_MAX 32
+#define MMS_FINDINGS_MAX 48
+
+/* ---- what the report saw during its window (tracers, cgroups, OOM kills) ---- */
+
+enum mms_stall_kind {
+	MMS_STALL_DIRECT_RECLAIM,  /* mm_vmscan_direct_reclaim_begin/end */
+	MMS_STALL_MEMCG_RECLAIM,   /* mm_vmscan_memcg_reclaim_begin/end: a cgroup's limit */
+	MMS_STALL_COMPACTION,      /* direct compaction of an allocating task */
+	MMS_STALL_KINDS
+};
+
+/* The stalls of one kind by one process (pid != 0) or one cgroup (pid == 0). */
+struct mms_report_stall {
+	enum mms_stall_kind kind;
+	uint32_t pid;           /* 0: a cgroup's row */
+	char comm[16];
+	char cgroup[256];       /* the memory cgroup's path ("-" unknown) */
+	uint64_t count, total_ns, p50_ns, p99_ns, max_ns;
+	/* compaction: the zone and order most of the stalls were for, and failures */
+	int node, order;
+	char zone[16];
+	uint64_t failed;
+};
+
+/* One OOM kill in the window (kernel log's oom-kill line, or the counter alone). */
+struct mms_report_oom {
+	uint32_t pid;           /* victim; 0 unknown */
+	char comm[16];
+	char cgroup[256];       /* the victim's memory cgroup ("" unknown) */
+	char constraint[32];    /* "CONSTRAINT_MEMCG", "CONSTRAINT_NONE", ... ("" unknown) */
+};
+
+/*
+ * One kernel log message (a /dev/kmsg record's text after the ';', or a dmesg
+ * line without its timestamp) about an OOM kill, merged into o: "oom-kill:constraint=
+ * ...,task_memcg=/a,task=comm,pid=N,..." fills constraint, cgroup, comm and pid;
+ * "... Killed process N (comm) ..." fills pid and comm. Returns 1 for a kill line
+ * ("Killed process": one victim), 2 for the oom-kill summary line, 0 otherwise. Pure.
+ */
+int mms_parse_oom_message(const char *msg, size_t len, struct mms_report_oom *o);
+
+/* One memory cgroup over the window (usage and limit at the end; *_d: deltas). */
+struct mms_report_cgroup {
+	char path[256];
+	uint64_t usage, limit;  /* limit MMS_MEMCG_UNLIMITED: none */
+	bool has_refaults, has_events, has_psi;
+	uint64_t refaults_d, pgscan_d, pgsteal_d;
+	uint64_t high_d, max_d, oom_d, oom_kill_d;
+	double psi_some10, psi_full10; /* percent */
+};
+
+/* A kernel call site whose allocations grew in the window (/proc/allocinfo). */
+struct mms_report_alloc_site {
+	char site[192];         /* "file:line func [module]" */
+	int64_t growth;         /* bytes, end minus start */
+	int64_t bytes;          /* at the end */
+};
+
+/* What the window's tracers and readers saw; NULL parts were not collected. */
+struct mms_report_window {
+	bool traced;            /* the tracers were attached for the window */
+	int nr_stalls;          /* processes and cgroups, worst first per kind */
+	const struct mms_report_stall *stalls;
+	uint64_t kswapd_runs, kswapd_ns;
+	uint64_t extfrag_events, extfrag_fragmenting;
+	uint64_t oom_kills;     /* in the window, from /proc/vmstat oom_kill */
+	int nr_ooms;            /* of which known in detail */
+	const struct mms_report_oom *ooms;
+	int nr_cgroups;         /* the top cgroups, already ranked */
+	const struct mms_report_cgroup *cgroups;
+	const struct mms_kvset *meminfo_start; /* NULL: no slab growth rule */
+	int nr_alloc_sites;     /* the sites that grew most, largest first */
+	const struct mms_report_alloc_site *alloc_sites;
+};
+
+/* Memcg reclaim stalls the window's tracers saw in the cgroup at path (0: none). */
+uint64_t mms_report_memcg_stalls(const struct mms_report_window *w, const char *path);
 
 /* What the report judges: every input is optional except meminfo and vmstat_end. */
 struct mms_report_input {
@@ -179,6 +256,7 @@ struct mms_report_input {
 	const struct mms_frag_snapshot *frag;      /* NULL when unavailable */
 	const struct mms_thp_settings *thp;        /* NULL or !present without THP */
 	const struct mms_thp_window *thp_window;   /* THP counters over the window; NULL: none */
+	const struct mms_report_window *window;    /* tracers, cgroups, OOMs; NULL: none */
 };
 
 /* Per-second rate of a vmstat counter over the window; false if absent or no window. */

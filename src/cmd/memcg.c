@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "output/view.h"
+#include "cmd/memcg_read.h"
 
 struct view {
 	struct mms_memcg_reader *r;
@@ -204,8 +205,8 @@ static json_t *snapshot_json(const struct view *v, const struct mms_memcg_snapsh
 	return doc;
 }
 
-/* Reads into *s, growing it when the tree outgrew it. */
-static int read_snapshot(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s)
+/* Reads into *s, growing it when the tree outgrew it (the report uses it too). */
+int memcg_read_snapshot(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s)
 {
 	int rc = mms_memcg_reader_read(r, s);
 
@@ -451,7 +452,7 @@ static int run_memcg(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, EXIT_RUNTIME, "out of memory");
 		goto out;
 	}
-	rc = read_snapshot(v.r, &snap[0]);
+	rc = memcg_read_snapshot(v.r, &snap[0]);
 	print_notes(cli, v.r, &notes);
 	if (rc) {
 		rc = read_fail(cli, rc == -EINVAL || rc == -ERANGE ? EXIT_USAGE : EXIT_RUNTIME,
@@ -477,7 +478,7 @@ static int run_memcg(struct cli *cli, int argc, char **argv)
 	for (long n = 0; repeat && (count == 0 || n < count) && cli_sleep(interval); n++) {
 		struct rates rt;
 
-		rc = read_snapshot(v.r, &snap[!cur]);
+		rc = memcg_read_snapshot(v.r, &snap[!cur]);
 		print_notes(cli, v.r, &notes);
 		if (rc) {
 			rc = read_fail(cli, EXIT_RUNTIME, v.r, rc);

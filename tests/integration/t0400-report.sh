@@ -60,3 +60,26 @@ fi
 "$MMSCOPE" -j --root "$FIXTURES/host-6.18/root" >"$SCRATCH/root.json"
 got=$(json_get "$SCRATCH/root.json" 'd["rates"]')
 [ "$got" = null ] && ok report-root-no-rates || not_ok report-root-no-rates "rates $got"
+
+# Colour: on a terminal the severities are coloured; piped, or with NO_COLOR, never.
+if command -v script >/dev/null 2>&1; then
+	esc=$(printf '\033[')
+	script -qec "$MMSCOPE report -i 0.1" /dev/null >"$SCRATCH/tty.txt" 2>&1
+	NO_COLOR=1 script -qec "$MMSCOPE report -i 0.1" /dev/null >"$SCRATCH/nocolor.txt" 2>&1
+	"$MMSCOPE" report -i 0.1 >"$SCRATCH/pipe.txt" 2>&1
+	if grep -q '^findings   none' "$SCRATCH/tty.txt"; then
+		skip report-colour-tty "no findings to colour on this host"
+	elif grep -qF "$esc" "$SCRATCH/tty.txt"; then
+		ok report-colour-tty
+	else
+		not_ok report-colour-tty "no colour on a terminal"
+	fi
+	! grep -qF "$esc" "$SCRATCH/nocolor.txt" && ok report-no-color || not_ok report-no-color "NO_COLOR=1 still coloured"
+	! grep -qF "$esc" "$SCRATCH/pipe.txt" && ok report-no-colour-piped || not_ok report-no-colour-piped "coloured into a pipe"
+else
+	skip report-colour "no script(1)"
+fi
+
+# One screen: 80 columns, whatever the host.
+long=$(awk 'length($0) > 80' "$SCRATCH/pipe.txt" | wc -l)
+[ "$long" = 0 ] && ok report-80-columns || not_ok report-80-columns "$long lines over 80 columns: $(awk 'length($0) > 80' "$SCRATCH/pipe.txt" | head -n 2)"

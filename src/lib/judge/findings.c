@@ -12,6 +12,8 @@
 
 #include <mmscope/mmscope.h>
 
+#include "lib/judge/findings_int.h"
+
 /* MemAvailable under this share of MemTotal: the kernel's own estimate of what can
  * be allocated without swapping is nearly spent. */
 #define AVAILABLE_LOW_PCT 10.0
@@ -21,6 +23,8 @@
 #define PSI_FULL_CRIT 1.0
 /* Unusable index at the THP order above this: most free memory cannot back a THP. */
 #define THP_UNUSABLE_WARN 500
+/* Refaulted pages per second that are thrashing, not churn (judge_refaults). */
+#define REFAULT_WARN_PER_S 2560.0
 
 const char *mms_severity_name(enum mms_severity s)
 {
@@ -63,34 +67,6 @@ static uint64_t prefix_total(const struct mms_kvset *set, const char *prefix)
 	return sum;
 }
 
-struct findings {
-	struct mms_finding *out;
-	int n, max;
-};
-
-static struct mms_finding *add(struct findings *f, const char *id, enum mms_severity sev,
-			       double figure, const char *unit)
-{
-	struct mms_finding *x;
-
-	if (f->n == f->max)
-		return NULL;
-	x = &f->out[f->n++];
-	memset(x, 0, sizeof(*x));
-	x->id = id;
-	x->severity = sev;
-	x->figure = figure;
-	x->unit = unit;
-	return x;
-}
-
-#define SAY(f, id, sev, figure, unit, ...)                                           \
-	do {                                                                         \
-		struct mms_finding *x_ = add(f, id, sev, figure, unit);              \
-		if (x_)                                                              \
-			snprintf(x_->text, sizeof(x_->text), __VA_ARGS__);          \
-	} while (0)
-
 static void judge_memory(const struct mms_report_input *in, struct findings *f)
 {
 	uint64_t total, avail;
@@ -106,32 +82,58 @@ static void judge_memory(const struct mms_report_input *in, struct findings *f)
 		    pct, (unsigned long long)(avail >> 20), (unsigned long long)(total >> 20));
 }
 
+/*
+ * Refaults: pages read back soon after reclaim evicted them (the workingset
+ * detection of mm/workingset.c). A few are normal churn; REFAULT_WARN_PER_S
+ * pages a second (10 MiB/s of 4 KiB pages) is the working set not fitting.
+ */
+static void judge_refaults(const struct mms_report_input *in, struct findings *f)
+{
+	double file = 0, anon = 0;
+	bool has = mms_vmstat_rate(in, "workingset_refault_file", &file);
+
+	has |= mms_vmstat_rate(in, "workingset_refault_anon", &anon);
+	if (has && file + anon >= REFAULT_WARN_PER_S) {
+		SAY(f, "refault_thrashing", MMS_WARNING, file + anon, "per_s",
+		    "thrashing: %.0f pages/s read back soon after reclaim evicted them (file "
+		    "%.0f/s, anon %.0f/s): the working set does not fit", file + anon, file, anon);
+		mms_findings_next(f, "mmscope memcg -s usage,limit,workingset_refault_file --sort workingset_refault_file 5 2");
+	}
+}
+
 static void judge_reclaim(const struct mms_report_input *in, struct findings *f)
 {
 	double stalls = prefix_rate(in, "allocstall_"), scan = 0, steal = 0, r;
+	/* With the tracers attached, findings_window.c names who stalled instead. */
+	bool traced = in->window && in->window->traced;
 
 	mms_vmstat_rate(in, "pgscan_direct", &scan);
 	mms_vmstat_rate(in, "pgsteal_direct", &steal);
-	if (stalls > 0)
+	if (stalls > 0 && !traced)
 		SAY(f, "direct_reclaim", MMS_WARNING, stalls, "per_s",
 		    "direct reclaim: allocating tasks stalled %.1f times/s to reclaim memory "
 		    "(pgscan_direct %.0f pages/s, pgsteal_direct %.0f pages/s); "
 		    "`mmscope reclaim` shows who and for how long", stalls, scan, steal);
-	if (mms_vmstat_rate(in, "compact_stall", &r) && r > 0) {
+	if (stalls > 0 && !traced)
+		mms_findings_next(f, "mmscope reclaim -d 10");
+	if (!traced && mms_vmstat_rate(in, "compact_stall", &r) && r > 0) {
 		double fail = 0;
 
 		mms_vmstat_rate(in, "compact_fail", &fail);
 		SAY(f, "direct_compaction", MMS_WARNING, r, "per_s",
 		    "direct compaction: tasks stalled %.1f times/s compacting memory, %.1f/s "
 		    "failed; high-order allocations are waiting on fragmentation", r, fail);
+		mms_findings_next(f, "mmscope compact -d 10; mmscope frag");
 	}
-	if (mms_vmstat_rate(in, "oom_kill", &r) && r > 0)
+	/* With a window, findings_window.c reports the kills with their victims. */
+	if (!in->window && mms_vmstat_rate(in, "oom_kill", &r) && r > 0)
 		SAY(f, "oom_kill", MMS_CRITICAL, r * in->window_s, "count",
 		    "the OOM killer killed %.0f process(es) during the report window",
 		    r * in->window_s);
 	if (mms_vmstat_rate(in, "pswpin", &r) && r > 0)
 		SAY(f, "swap_in", MMS_WARNING, r, "per_s",
 		    "swapping in %.0f pages/s: the working set does not fit in memory", r);
+	judge_refaults(in, f);
 }
 
 static void judge_psi(const struct mms_report_input *in, struct findings *f)
@@ -146,6 +148,9 @@ static void judge_psi(const struct mms_report_input *in, struct findings *f)
 		SAY(f, "psi_some", MMS_WARNING, in->psi->some.avg10, "percent",
 		    "memory pressure: some tasks were stalled on memory %.2f%% of the last 10 s "
 		    "(PSI some avg10)", in->psi->some.avg10);
+	else
+		return;
+	mms_findings_next(f, "mmscope reclaim -H -d 10");
 }
 
 static void judge_zones(const struct mms_report_input *in, struct findings *f)
@@ -171,6 +176,8 @@ static void judge_zones(const struct mms_report_input *in, struct findings *f)
 			    s->frag[z].extfrag_index[v->order] / 1000.0,
 			    s->extfrag_threshold / 1000.0, v->order,
 			    v->order <= v->thp_order ? " (THP allocations included)" : "");
+		if (v->verdict == MMS_ZONE_FRAGMENTED)
+			mms_findings_next(f, "mmscope frag");
 		else if (v->thp_unusable > THP_UNUSABLE_WARN && s->frag[z].free_pages >= 1024)
 			SAY(f, "thp_blocks_scarce", MMS_INFO, v->thp_unusable / 1000.0, "index",
 			    "node %d zone %s: %.1f%% of free memory is in blocks too small for a "
@@ -199,6 +206,7 @@ static void judge_thp(const struct mms_report_input *in, struct findings *f)
 			continue;
 		SAY(f, advice[i].id, advice[i].severity, advice[i].figure, advice[i].unit, "THP: %s",
 		    advice[i].text);
+		mms_findings_next(f, "mmscope thp");
 	}
 }
 
@@ -228,12 +236,13 @@ static int by_severity(const void *a, const void *b)
 
 int mms_report_findings(const struct mms_report_input *in, struct mms_finding *out, int max)
 {
-	struct findings f = { out, 0, max };
+	struct findings f = { out, 0, max, NULL };
 
 	judge_memory(in, &f);
 	judge_psi(in, &f);
 	judge_reclaim(in, &f);
 	judge_zones(in, &f);
+	mms_judge_window(in, &f);
 	judge_thp(in, &f);
 	judge_history(in, &f);
 	/* Stable worst-first order: insertion sort keeps equal severities in rule order. */
