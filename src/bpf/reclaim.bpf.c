@@ -78,8 +78,13 @@ static __always_inline struct start *start_of(bool claim)
 		return NULL;
 	if (s->tid == tid)
 		return s;
+#ifndef MMS_BPF_NO_CMPXCHG
 	if (claim && __sync_val_compare_and_swap(&s->tid, 0, tid) == 0)
 		return s;
+#else
+	/* No compare-and-swap on this kernel (before 5.12): every thread takes the
+	 * spill path, whose BPF_NOEXIST insert is the atomic claim. */
+#endif
 	if (!claim && !nr_spilled)
 		return NULL;
 	if (claim) {
