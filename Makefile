@@ -101,6 +101,11 @@ $(OUT)/obj/%.o: src/%.c $(SRC_HDRS) $(SKELS) | $(CROSS_SYSROOT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# mmscope -V names the commit: main.o is rebuilt when it changes ($(OUT)/.commit
+# is rewritten only then).
+$(shell mkdir -p $(OUT) && echo '$(RELEASE) $(COMMIT)' | cmp -s - $(OUT)/.commit || echo '$(RELEASE) $(COMMIT)' > $(OUT)/.commit)
+$(OUT)/obj/main.o: $(OUT)/.commit
+
 $(LIB_INTERNAL): $(LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
@@ -124,6 +129,21 @@ CROSS_SYSROOT := $(ARM64_SYSROOT)/.complete
 $(CROSS_SYSROOT):
 	ARM64_SYSROOT=$(ARM64_SYSROOT) scripts/install-deps.sh --arm64
 endif
+
+# Release artifacts: both static binaries, stripped, named by release and CPU,
+# with their SHA256SUMS, in build/dist/. Each is built by its own make run (the
+# ARCH of one run decides OUT, CC and the BPF target).
+DIST := build/dist
+.PHONY: dist
+dist:
+	$(MAKE) ARCH=x86_64 mmscope
+	$(MAKE) ARCH=arm64 build/arm64/mmscope
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	strip -o $(DIST)/mmscope-$(RELEASE)-x86_64 mmscope
+	aarch64-linux-gnu-strip -o $(DIST)/mmscope-$(RELEASE)-arm64 build/arm64/mmscope
+	cd $(DIST) && sha256sum mmscope-$(RELEASE)-x86_64 mmscope-$(RELEASE)-arm64 > SHA256SUMS
+	$(DIST)/mmscope-$(RELEASE)-x86_64 -V | grep -q '^mmscope $(RELEASE) (commit .*, x86_64)$$'
+	@cat $(DIST)/SHA256SUMS
 
 # What a static link against libmmscope.a needs after it (tests/integration/t0070).
 print-static-libs:

@@ -11,6 +11,8 @@ libgd-dev libpng-dev libncurses-dev"
 if [ "${1:-}" = "--test" ]; then
 	# Integration and VM tests: the initramfs userland, qemu, the peers.
 	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3 linux-perf libbpf-tools tmux strace"
+	# The arm64 guest of the VM matrix: its binary is cross-built (see --arm64).
+	pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 fi
 
 arm64=0

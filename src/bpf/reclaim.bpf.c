@@ -129,9 +129,9 @@ static __always_inline int on_begin(__u64 *ctx, __u32 kind)
 	return 0;
 }
 
-static __always_inline int send(struct start *s, __u64 nr_reclaimed)
+static __always_inline int send(struct start *s, __u64 nr_reclaimed, __u64 now)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+	__u64 id = bpf_get_current_pid_tgid();
 	struct reclaim_event *e;
 
 	if (now - s->ts_ns < min_ns)
@@ -157,12 +157,15 @@ static __always_inline int send(struct start *s, __u64 nr_reclaimed)
 
 static __always_inline int on_end(__u64 nr_reclaimed, __u32 kind)
 {
+	/* The clock first, as begin reads it last: the slot's lookup (a hash map's
+	 * in the build without compare-and-swap) is not part of the stall. */
+	__u64 now = bpf_ktime_get_ns();
 	struct start *s = start_of(false);
 
 	/* A begin of another kind would be a nesting the kernel does not do: drop it. */
 	if (!s || !s->ts_ns || s->kind != kind)
 		return 0;
-	send(s, nr_reclaimed);
+	send(s, nr_reclaimed, now);
 	start_done(s);
 	return 0;
 }

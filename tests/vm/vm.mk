@@ -19,3 +19,10 @@ test-vm: $(MMSCOPE) workloads
 fixtures-vm: $(MMSCOPE) workloads
 	$(VM_ARM64)
 	tests/vm/run.sh --fixtures $(MMSCOPE) $(OUT)/workloads
+
+# The README's kernel-support tables: tests/fixtures/<kernel>/features.json from
+# the last make test-vm's logs, then the tables made from them (scripts/kernel-table.py).
+.PHONY: kernel-table
+kernel-table:
+	scripts/kernel-table.py collect $(or $(MMSCOPE_VM_OUT),$(OUT)/vm)
+	scripts/kernel-table.py update README.md
