@@ -179,9 +179,10 @@ boot() {
 	# emulated "max" CPU.
 	local qemu="qemu-system-x86_64" initrd=$out/initramfs.cpio.gz console=ttyS0
 	local ports="-serial mon:stdio -serial file:$out/$name.ttyS1"
-	local tests= dog=$watchdog
+	local tests= dog=$watchdog ttimeout=${MMSCOPE_TEST_TIMEOUT:-120}
 	case $tag in *-arm64)
-		dog=${MMSCOPE_VM_ARM64_TIMEOUT:-600}
+		# Emulated instructions: 2.5 times the time for each test and the guest.
+		dog=${MMSCOPE_VM_ARM64_TIMEOUT:-600} ttimeout=${MMSCOPE_TEST_TIMEOUT:-300}
 		qemu="qemu-system-aarch64 -machine virt -cpu max" initrd=$out/initramfs-arm64.cpio.gz
 		console=ttyAMA0 ports="-serial mon:stdio" tests=$arm64_tests ;;
 	esac
@@ -189,7 +190,7 @@ boot() {
 	timeout -s KILL "$dog" $qemu -accel tcg,thread=single ${qemu_timing:-} -nographic -no-reboot \
 		-smp "${smp:-2}" -m "$mem" -nic none -kernel "$image" -initrd "$initrd" \
 		$ports $disk \
-		-append "console=$console loglevel=3 panic=-1 $extra mmscope.kernel=$tag mmscope.mode=$mode mmscope.break=$brk mmscope.drsnoop=$drsnoop mmscope.only=${only_boot:-$only} mmscope.timing=${timing:-0}${tests:+ mmscope.tests=$tests}" \
+		-append "console=$console loglevel=3 panic=-1 $extra mmscope.kernel=$tag mmscope.mode=$mode mmscope.break=$brk mmscope.drsnoop=$drsnoop mmscope.only=${only_boot:-$only} mmscope.timing=${timing:-0}${tests:+ mmscope.tests=$tests} mmscope.test_timeout=$ttimeout" \
 		< /dev/null > "$out/$name.log" 2>&1 || rc=$?
 	tr -d '\r' < "$out/$name.log" > "$out/$name.log.txt" && mv "$out/$name.log.txt" "$out/$name.log"
 	[ "$name" = "$tag" ] && echo "$(($(date +%s) - start))" > "$out/$tag.seconds"
