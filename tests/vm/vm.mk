@@ -10,7 +10,7 @@
 # The kernels of run.sh's matrix (MMSCOPE_VM_KERNELS overrides); an arm64 kernel
 # in it builds the arm64 binary and helpers first (make ARCH=arm64).
 export MMSCOPE_VM_KERNELS ?= debian-5.10 debian-6.1 test-7.2 debian-6.1-arm64 native
-VM_ARM64 = $(if $(filter %-arm64,$(MMSCOPE_VM_KERNELS)),$(MAKE) ARCH=arm64 build/arm64/mmscope workloads)
+VM_ARM64 = $(if $(filter %-arm64,$(MMSCOPE_VM_KERNELS)),$(MAKE) -j2 ARCH=arm64 build/arm64/mmscope workloads)
 test-vm: $(MMSCOPE) workloads
 	$(VM_ARM64)
 	tests/vm/run.sh $(MMSCOPE) $(OUT)/workloads
