@@ -13,10 +13,36 @@ OBJCOPY   ?= objcopy
 BPFTOOL   ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# The release number of `make dist` and `mmscope -V` (the commit comes from git).
+RELEASE   := 0.1.0
+COMMIT    := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+# Target CPU: x86_64 (native) or arm64, cross-built with Debian's
+# gcc-aarch64-linux-gnu against arm64 libraries unpacked into ARM64_SYSROOT
+# (scripts/install-deps.sh --arm64; this machine's apt configuration is left
+# alone). Everything of an arm64 build lands in build/arm64/, its binary too.
+ARCH      ?= x86_64
+ARM64_SYSROOT ?= /var/cache/mmscope-cross/arm64
+ifeq ($(ARCH),x86_64)
+BPF_ARCH  := x86
+else ifeq ($(ARCH),arm64)
+BPF_ARCH  := arm64
+OUT       := build/arm64
+MMSCOPE   := $(OUT)/mmscope
+CC        := aarch64-linux-gnu-gcc
+LD        := aarch64-linux-gnu-ld
+AR        := aarch64-linux-gnu-ar
+OBJCOPY   := aarch64-linux-gnu-objcopy
+CROSS_FLAGS := -isystem $(ARM64_SYSROOT)/usr/include -isystem $(ARM64_SYSROOT)/usr/include/aarch64-linux-gnu \
+	       -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
+else
+$(error ARCH=$(ARCH): x86_64 or arm64)
+endif
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wno-format-truncation -D_GNU_SOURCE \
-	     -Iinclude -Isrc -I$(OUT) -DMMSCOPE_VERSION='"$(VERSION)"'
+	     -Iinclude -Isrc -I$(OUT) -DMMSCOPE_VERSION='"$(VERSION)"' $(CROSS_FLAGS) \
+	     -DMMSCOPE_RELEASE='"$(RELEASE)"' -DMMSCOPE_COMMIT='"$(COMMIT)"' -DMMSCOPE_ARCH='"$(ARCH)"'
 # Static release binary: libbpf needs libelf and zlib (and zstd through libelf);
 # heatmap pictures use libgd (PNG through libpng), its TUI ncursesw.
 STATIC_LIBS := -lbpf -lelf -lgd -lpng -lz -lzstd -ljansson -lncursesw -ltinfo -lm
@@ -24,6 +50,11 @@ DYN_LIBS    := -lbpf -lelf -lgd -lpng -lz -ljansson -lncursesw -ltinfo -lm
 
 BPF_SRCS  := $(wildcard src/bpf/*.bpf.c)
 SKELS     := $(patsubst src/bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+# Sources that name MMS_BPF_NO_CMPXCHG are built a second time with it defined
+# (X_nocas.skel.h): the loader falls back to that build when the kernel's
+# verifier refuses compare-and-swap (BPF atomics came with 5.12).
+NOCAS_SRCS := $(shell grep -l MMS_BPF_NO_CMPXCHG $(BPF_SRCS))
+SKELS     += $(patsubst src/bpf/%.bpf.c,$(OUT)/%_nocas.skel.h,$(NOCAS_SRCS))
 # The library, one folder per domain (src/lib/<domain>/); the binary adds the
 # commands and their views (src/cmd/, src/output/), which libmmscope never holds.
 LIB_SRCS  := $(wildcard src/lib/*/*.c)
@@ -52,18 +83,31 @@ $(OUT)/vmlinux.h:
 	@test -r $(VMLINUX_BTF) || { echo "no kernel BTF at $(VMLINUX_BTF): set VMLINUX_BTF" >&2; exit 1; }
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
+# One vmlinux.h, from the build machine's BTF, for both targets: every kernel
+# type is read through CO-RE relocations, resolved at load time against the
+# running kernel's own BTF, and no program reads struct pt_regs (whose layout is
+# the one arch-specific type bpf_tracing.h would need), so an arm64 build needs
+# no arm64 BTF. -D__TARGET_ARCH_arm64 still makes any PT_REGS_* use arm64's.
 $(OUT)/%.bpf.o: src/bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard src/bpf/*.h)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(OUT) -Isrc/bpf -c $< -o $@
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(OUT) -Isrc/bpf -c $< -o $@
+
+$(OUT)/%_nocas.bpf.o: src/bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard src/bpf/*.h)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -DMMS_BPF_NO_CMPXCHG -I$(OUT) -Isrc/bpf -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/%.o: src/%.c $(SRC_HDRS) $(SKELS)
+$(OUT)/obj/%.o: src/%.c $(SRC_HDRS) $(SKELS) | $(CROSS_SYSROOT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# mmscope -V names the commit: main.o is rebuilt when it changes ($(OUT)/.commit
+# is rewritten only then).
+$(shell mkdir -p $(OUT) && echo '$(RELEASE) $(COMMIT)' | cmp -s - $(OUT)/.commit || echo '$(RELEASE) $(COMMIT)' > $(OUT)/.commit)
+$(OUT)/obj/main.o: $(OUT)/.commit
+
 $(LIB_INTERNAL): $(LIB_OBJS)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(OUT)/libmmscope.syms: scripts/public-symbols.sh $(wildcard include/mmscope/*.h)
 	@mkdir -p $(OUT)
@@ -74,10 +118,32 @@ $(OUT)/libmmscope.o: $(LIB_OBJS) $(OUT)/libmmscope.syms
 	$(OBJCOPY) --keep-global-symbols=$(OUT)/libmmscope.syms $@.tmp $@ && rm -f $@.tmp
 
 $(OUT)/libmmscope.a: $(OUT)/libmmscope.o
-	rm -f $@ && ar rcs $@ $<
+	rm -f $@ && $(AR) rcs $@ $<
 
 $(MMSCOPE): $(CMD_OBJS) $(LIB_INTERNAL)
 	$(CC) $(CFLAGS) -static -o $@ $(CMD_OBJS) $(LIB_INTERNAL) $(STATIC_LIBS)
+
+# The arm64 libraries, fetched once (scripts/arm64-sysroot.sh).
+ifeq ($(ARCH),arm64)
+CROSS_SYSROOT := $(ARM64_SYSROOT)/.complete
+$(CROSS_SYSROOT):
+	ARM64_SYSROOT=$(ARM64_SYSROOT) scripts/install-deps.sh --arm64
+endif
+
+# Release artifacts: both static binaries, stripped, named by release and CPU,
+# with their SHA256SUMS, in build/dist/. Each is built by its own make run (the
+# ARCH of one run decides OUT, CC and the BPF target).
+DIST := build/dist
+.PHONY: dist
+dist:
+	$(MAKE) ARCH=x86_64 mmscope
+	$(MAKE) ARCH=arm64 build/arm64/mmscope
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	strip -o $(DIST)/mmscope-$(RELEASE)-x86_64 mmscope
+	aarch64-linux-gnu-strip -o $(DIST)/mmscope-$(RELEASE)-arm64 build/arm64/mmscope
+	cd $(DIST) && sha256sum mmscope-$(RELEASE)-x86_64 mmscope-$(RELEASE)-arm64 > SHA256SUMS
+	$(DIST)/mmscope-$(RELEASE)-x86_64 -V | grep -q '^mmscope $(RELEASE) (commit .*, x86_64)$$'
+	@cat $(DIST)/SHA256SUMS
 
 # What a static link against libmmscope.a needs after it (tests/integration/t0070).
 print-static-libs:

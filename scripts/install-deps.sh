@@ -11,6 +11,17 @@ libgd-dev libpng-dev libncurses-dev"
 if [ "${1:-}" = "--test" ]; then
 	# Integration and VM tests: the initramfs userland, qemu, the peers.
 	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3 linux-perf libbpf-tools tmux strace"
+	# The arm64 guest of the VM matrix: its binary is cross-built (see --arm64).
+	pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
+fi
+
+arm64=0
+if [ "${1:-}" = "--arm64" ]; then
+	# make ARCH=arm64 and its VM guest: the cross compiler with its C library,
+	# qemu-system-aarch64; the arm64 libraries go into a sysroot of their own
+	# (scripts/arm64-sysroot.sh: no dpkg --add-architecture on this machine).
+	pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
+	arm64=1
 fi
 
 missing=""
@@ -18,6 +29,9 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
+if [ "$arm64" = 1 ]; then
+	"$(dirname "$0")/arm64-sysroot.sh" "${ARM64_SYSROOT:-/var/cache/mmscope-cross/arm64}"
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

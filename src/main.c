@@ -103,7 +103,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (version) {
-		printf("mmscope %s\n", MMSCOPE_VERSION);
+		/* Release, the commit built and the CPU it was built for (make dist). */
+		printf("mmscope %s (commit %s, %s)\n", MMSCOPE_RELEASE, MMSCOPE_COMMIT, MMSCOPE_ARCH);
 		return cli_output_close(&cli, EXIT_DONE);
 	}
 	name = argc > 1 ? argv[1] : "report";

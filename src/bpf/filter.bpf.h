@@ -26,23 +26,45 @@ const volatile __u32 targ_cg_level = 0;
  * BPF_CORE_READ makes one bpf_probe_read_kernel() helper call per pointer hop.
  * Five hops per event cost ~0.2 us that way (measured with bpf_stats).
  */
+/*
+ * Kernels without that helper (5.10) get bpf_get_current_task() and
+ * BPF_CORE_READ: whether the helper exists is asked of the kernel's own BTF
+ * (enum bpf_func_id) at load time, and the verifier drops the branch not taken,
+ * so neither kernel sees the other's code. mms_task_btf is that answer.
+ */
+#define mms_task_btf bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)
+
 static __always_inline struct cgroup_subsys_state *current_memcg_css(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task;
 	int id;
 
 	/* memory_cgrp_id depends on which controllers are built in: ask BTF. */
 	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
 		return NULL;
 	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	if (mms_task_btf) {
+		task = bpf_get_current_task_btf();
+		if (id < 0 || id >= bpf_core_field_size(task->cgroups->subsys) / sizeof(void *))
+			return NULL;
+		return task->cgroups->subsys[id];
+	}
+	task = (struct task_struct *)bpf_get_current_task();
 	if (id < 0 || id >= bpf_core_field_size(task->cgroups->subsys) / sizeof(void *))
 		return NULL;
-	return task->cgroups->subsys[id];
+	struct css_set *cset = BPF_CORE_READ(task, cgroups);
+	struct cgroup_subsys_state *css = NULL;
+
+	bpf_probe_read_kernel(&css, sizeof(css), (char *)cset +
+			      bpf_core_field_offset(struct css_set, subsys) + id * sizeof(void *));
+	return css;
 }
 
 static __always_inline __u64 css_cgroup_id(struct cgroup_subsys_state *css)
 {
-	return css ? css->cgroup->kn->id : 0;
+	if (!css)
+		return 0;
+	return mms_task_btf ? css->cgroup->kn->id : BPF_CORE_READ(css, cgroup, kn, id);
 }
 
 static __always_inline __u64 current_memcg_id(void)
@@ -61,7 +83,7 @@ static __always_inline bool memcg_under_target(void)
 			return false;
 		if (css_cgroup_id(css) == targ_cgid)
 			return true;
-		css = css->parent;
+		css = mms_task_btf ? css->parent : BPF_CORE_READ(css, parent);
 	}
 	return false;
 }

@@ -78,8 +78,13 @@ static __always_inline struct start *start_of(bool claim)
 		return NULL;
 	if (s->tid == tid)
 		return s;
+#ifndef MMS_BPF_NO_CMPXCHG
 	if (claim && __sync_val_compare_and_swap(&s->tid, 0, tid) == 0)
 		return s;
+#else
+	/* No compare-and-swap on this kernel (before 5.12): every thread takes the
+	 * spill path, whose BPF_NOEXIST insert is the atomic claim. */
+#endif
 	if (!claim && !nr_spilled)
 		return NULL;
 	if (claim) {
@@ -124,9 +129,9 @@ static __always_inline int on_begin(__u64 *ctx, __u32 kind)
 	return 0;
 }
 
-static __always_inline int send(struct start *s, __u64 nr_reclaimed)
+static __always_inline int send(struct start *s, __u64 nr_reclaimed, __u64 now)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+	__u64 id = bpf_get_current_pid_tgid();
 	struct reclaim_event *e;
 
 	if (now - s->ts_ns < min_ns)
@@ -152,12 +157,15 @@ static __always_inline int send(struct start *s, __u64 nr_reclaimed)
 
 static __always_inline int on_end(__u64 nr_reclaimed, __u32 kind)
 {
+	/* The clock first, as begin reads it last: the slot's lookup (a hash map's
+	 * in the build without compare-and-swap) is not part of the stall. */
+	__u64 now = bpf_ktime_get_ns();
 	struct start *s = start_of(false);
 
 	/* A begin of another kind would be a nesting the kernel does not do: drop it. */
 	if (!s || !s->ts_ns || s->kind != kind)
 		return 0;
-	send(s, nr_reclaimed);
+	send(s, nr_reclaimed, now);
 	start_done(s);
 	return 0;
 }

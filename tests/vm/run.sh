@@ -16,7 +16,8 @@
 # tests/fixtures/<kernel>/ instead.
 #
 # Environment:
-#   MMSCOPE_VM_KERNELS  kernels to run (default "debian-6.1 test-7.2 native")
+#   MMSCOPE_VM_KERNELS  kernels to run (default "debian-5.10 debian-6.1 test-7.2
+#                       debian-6.1-arm64 native")
 #   MMSCOPE_VM_CACHE    downloaded kernels and the scratch disk, outside the
 #                       tree (default /var/cache/mmscope-vm)
 #   MMSCOPE_VM_BREAK=1  adds a test that fails, to prove failures are seen
@@ -24,9 +25,15 @@
 #                      which boots each VM kernel a second time (see run_vm)
 #   MMSCOPE_VM_ONLY     only the guest tests whose name (without NN-) matches this
 #                       shell pattern, e.g. 'heatmap*' (default: all)
-#   MMSCOPE_VM_TIMEOUT  watchdog per guest, seconds (default 300)
+#   MMSCOPE_VM_TIMEOUT  watchdog per guest, seconds (default 300; arm64's:
+#                       MMSCOPE_VM_ARM64_TIMEOUT, default 600)
 #   MMSCOPE_VM_OUT      logs and the initramfs (default build/vm)
+#   MMSCOPE_VM_JOBS     guests booted at the same time (default 2)
+#   MMSCOPE_VM_ARM64_TESTS  comma-separated guest tests the arm64 guest runs
+#                       (default: see arm64_tests below; "all": every test)
 #   MMSCOPE_TEST_KERNEL the 7.2 test kernel (default ../shared/kernels/...)
+#   MMSCOPE_VM_ARM64    the arm64 build dir, with mmscope and workloads/, for
+#                       debian-6.1-arm64 (default build/arm64: make ARCH=arm64)
 set -euo pipefail
 
 fixtures=0
@@ -38,12 +45,19 @@ fi
 mmscope=$(realpath "$1")
 workloads=$(realpath "$2")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-kernels=${MMSCOPE_VM_KERNELS:-debian-6.1 test-7.2 native}
+kernels=${MMSCOPE_VM_KERNELS:-debian-5.10 debian-6.1 test-7.2 debian-6.1-arm64 native}
 cache=${MMSCOPE_VM_CACHE:-/var/cache/mmscope-vm}
 out=${MMSCOPE_VM_OUT:-$repo/build/vm}
 watchdog=${MMSCOPE_VM_TIMEOUT:-300}
 test_kernel=${MMSCOPE_TEST_KERNEL:-$repo/../shared/kernels/mmscope-test-7.2.13.bzImage}
 brk=${MMSCOPE_VM_BREAK:-0}
+arm64_build=${MMSCOPE_VM_ARM64:-$repo/build/arm64}
+# What the arm64 guest runs: TCG emulates each of its instructions, so the whole
+# suite does not fit CI's time. The tests of mmscope's own BPF programs and
+# readers (what differs by architecture), not those of the kernel's behaviour
+# under its workloads, which the x86_64 kernels cover. "all": everything.
+arm64_tests=${MMSCOPE_VM_ARM64_TESTS:-features,commands,reclaim-trace,memcg,alloc,heatmap-pages}
+[ "$arm64_tests" = all ] && arm64_tests=
 drsnoop=${MMSCOPE_VM_DRSNOOP:-1}
 only=${MMSCOPE_VM_ONLY:-*}
 results=$out/results # "kernel test STATUS text" lines, gathered from every log
@@ -56,37 +70,39 @@ need_tools() {
 	[ -x /bin/busybox ] || missing="$missing busybox-static"
 	command -v qemu-system-x86_64 > /dev/null || missing="$missing qemu-system-x86"
 	command -v cpio > /dev/null || missing="$missing cpio"
+	case " $kernels " in *-arm64" "*)
+		command -v qemu-system-aarch64 > /dev/null || missing="$missing qemu-system-arm" ;;
+	esac
 	[ -z "$missing" ] && return
 	log "installing$missing"
 	# shellcheck disable=SC2086 # a list of package names
 	apt-get install -y -qq --no-install-recommends $missing > /dev/null
 }
 
-# Prints the path of Debian 12's newest 6.1 cloud kernel image, downloading
-# the package into the cache only when that version is not there yet.
+# debian_kernel SUITE ARCH SERIES: prints the path of the newest
+# linux-image-SERIES.0-*-cloud-ARCH-unsigned image of Debian SUITE, downloaded
+# (scripts/debian-fetch.sh: apt state of its own in the cache, this machine's
+# apt configuration untouched) only when that version is not in the cache yet.
+# Newest first: a mirror may list a security update it does not serve.
 debian_kernel() {
-	local pkg ver deb img
-	pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
-		awk '{ print $1 }' | sort -V | tail -n 1)
-	if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
-		apt-get update -qq > /dev/null 2>&1 || true # a fresh machine has no lists yet
-		pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
-			awk '{ print $1 }' | sort -V | tail -n 1)
-	fi
-	deb=
-	if [ -n "$pkg" ]; then
-		ver=$(apt-cache show --no-all-versions "$pkg" | awk '/^Version:/ { print $2; exit }')
-		deb=$cache/${pkg}_${ver}_amd64.deb
-		if [ ! -s "$deb" ]; then
+	local suite=$1 arch=$2 series=$3 pkg ver deb= img
+	local fetch="$repo/scripts/debian-fetch.sh $cache/apt $suite $arch"
+	for pkg in $($fetch search "^linux-image-${series//./\\.}\\.0-[0-9]+-cloud-$arch-unsigned\$" | sort -rV); do
+		ver=$($fetch version "$pkg")
+		deb=$cache/${pkg}_${ver}_$arch.deb
+		[ -s "$deb" ] && break
+		# Not retried for a day once the mirror would not serve it.
+		if [ -z "$(find "$deb.unavailable" -mtime -1 2> /dev/null)" ]; then
 			log "downloading $pkg $ver into $cache"
-			# As root apt would drop to user _apt, who cannot write the cache.
-			(cd "$cache" && apt-get download -qq -o APT::Sandbox::User=root "$pkg=$ver") >&2 ||
-				deb=
+			$fetch download "$cache" "$pkg=$ver" > /dev/null 2>&1 && break
+			log "$pkg $ver: not served; trying the one before"
+			touch "$deb.unavailable"
 		fi
-	fi
+		deb=
+	done
 	if [ -z "$deb" ]; then
 		# No package lists, or no registry: the newest one downloaded before.
-		deb=$(ls "$cache"/linux-image-6.1.0-*-cloud-amd64-unsigned_*.deb 2> /dev/null |
+		deb=$(ls "$cache"/linux-image-"$series".0-*-cloud-"$arch"-unsigned_*.deb 2> /dev/null |
 			sort -V | tail -n 1)
 		[ -n "$deb" ] || return 1
 		log "using $deb from the cache"
@@ -101,19 +117,38 @@ debian_kernel() {
 	echo "$img"
 }
 
+# Prints the path of Debian 12's arm64 busybox-static, unpacked into the cache
+# (the arm64 guest's userland; /bin/busybox is the x86_64 one).
+arm64_busybox() {
+	local dir=$cache/busybox-arm64 deb
+	if [ ! -x "$dir/bin/busybox" ]; then
+		deb=$("$repo/scripts/debian-fetch.sh" "$cache/apt" bookworm arm64 download "$cache" busybox-static) ||
+			return 1
+		rm -rf "$dir" && dpkg -x "$deb" "$dir"
+	fi
+	echo "$dir/bin/busybox"
+}
+
+# build_initramfs [arm64]: $out/initramfs.cpio.gz, or initramfs-arm64.cpio.gz
+# with the arm64 busybox, mmscope and workload helpers.
 build_initramfs() {
-	local stage=$out/initramfs
+	local arch=${1:-} stage=$out/initramfs${1:+-$1} bb=/bin/busybox bin=$mmscope wl=$workloads
+	if [ "$arch" = arm64 ]; then
+		bb=$(arm64_busybox) || return 1
+		bin=$arm64_build/mmscope wl=$arm64_build/workloads
+		[ -x "$bin" ] || return 1
+	fi
 	rm -rf "$stage"
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,tests}
-	cp /bin/busybox "$stage/bin/busybox"
+	cp "$bb" "$stage/bin/busybox"
 	ln -s busybox "$stage/bin/sh"
-	cp "$mmscope" "$stage/bin/mmscope"
-	cp "$workloads"/* "$stage/bin/"
+	cp "$bin" "$stage/bin/mmscope"
+	cp "$wl"/* "$stage/bin/"
 	cp "$repo/tests/vm/init" "$stage/init"
 	cp "$repo"/tests/vm/guest/*.sh "$stage/tests/"
 	# The peer of 22-drsnoop.sh, when the host has libbpf-tools: dynamically
 	# linked, so its shared libraries and loader go in at the same paths.
-	if [ -x /usr/sbin/drsnoop ]; then
+	if [ -z "$arch" ] && [ -x /usr/sbin/drsnoop ]; then
 		local lib
 		mkdir -p "$stage/usr/sbin"
 		cp /usr/sbin/drsnoop "$stage/usr/sbin/"
@@ -122,8 +157,8 @@ build_initramfs() {
 			cp -L "$lib" "$stage$lib"
 		done
 	fi
-	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out/initramfs.cpio.gz"
-	log "initramfs $(du -k "$out/initramfs.cpio.gz" | cut -f1) KiB"
+	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$stage.cpio.gz"
+	log "initramfs${arch:+ ($arch)} $(du -k "$stage.cpio.gz" | cut -f1) KiB"
 }
 
 # boot TAG KERNEL_IMAGE MEMORY_MB DISK_ARGS EXTRA_APPEND [NAME]: one guest run;
@@ -140,10 +175,22 @@ boot() {
 	# parallel, one host core each.
 	# shellcheck disable=SC2086 # $disk is a list of qemu arguments
 	# shellcheck disable=SC2086 # so is $qemu_timing
-	timeout -s KILL "$watchdog" qemu-system-x86_64 -accel tcg,thread=single ${qemu_timing:-} -nographic -no-reboot \
-		-smp "${smp:-2}" -m "$mem" -nic none -kernel "$image" -initrd "$out/initramfs.cpio.gz" \
-		-serial mon:stdio -serial "file:$out/$name.ttyS1" $disk \
-		-append "console=ttyS0 loglevel=3 panic=-1 $extra mmscope.kernel=$tag mmscope.mode=$mode mmscope.break=$brk mmscope.drsnoop=$drsnoop mmscope.only=${only_boot:-$only} mmscope.timing=${timing:-0}" \
+	# arm64: the virt board (PL011 console, no second serial port) on the
+	# emulated "max" CPU.
+	local qemu="qemu-system-x86_64" initrd=$out/initramfs.cpio.gz console=ttyS0
+	local ports="-serial mon:stdio -serial file:$out/$name.ttyS1"
+	local tests= dog=$watchdog ttimeout=${MMSCOPE_TEST_TIMEOUT:-120}
+	case $tag in *-arm64)
+		# Emulated instructions: 2.5 times the time for each test and the guest.
+		dog=${MMSCOPE_VM_ARM64_TIMEOUT:-600} ttimeout=${MMSCOPE_TEST_TIMEOUT:-300}
+		qemu="qemu-system-aarch64 -machine virt -cpu max" initrd=$out/initramfs-arm64.cpio.gz
+		console=ttyAMA0 ports="-serial mon:stdio" tests=$arm64_tests ;;
+	esac
+	# shellcheck disable=SC2086 # so is $qemu
+	timeout -s KILL "$dog" $qemu -accel tcg,thread=single ${qemu_timing:-} -nographic -no-reboot \
+		-smp "${smp:-2}" -m "$mem" -nic none -kernel "$image" -initrd "$initrd" \
+		$ports $disk \
+		-append "console=$console loglevel=3 panic=-1 $extra mmscope.kernel=$tag mmscope.mode=$mode mmscope.break=$brk mmscope.drsnoop=$drsnoop mmscope.only=${only_boot:-$only} mmscope.timing=${timing:-0}${tests:+ mmscope.tests=$tests} mmscope.test_timeout=$ttimeout" \
 		< /dev/null > "$out/$name.log" 2>&1 || rc=$?
 	tr -d '\r' < "$out/$name.log" > "$out/$name.log.txt" && mv "$out/$name.log.txt" "$out/$name.log"
 	[ "$name" = "$tag" ] && echo "$(($(date +%s) - start))" > "$out/$tag.seconds"
@@ -157,7 +204,7 @@ boot() {
 	if grep -q "^MMSCOPE-DONE $tag\$" "$out/$name.log"; then
 		return 0
 	elif [ "$rc" = 137 ]; then
-		echo "$tag guest FAIL watchdog killed the $name guest after ${watchdog}s (see $out/$name.log)" >> "$results"
+		echo "$tag guest FAIL watchdog killed the $name guest after ${dog}s (see $out/$name.log)" >> "$results"
 	else
 		echo "$tag guest FAIL $name guest stopped before the end, qemu exit $rc: $(grep -m1 -E 'Kernel panic|BUG:|init: exit' "$out/$name.log" || true) (see $out/$name.log)" >> "$results"
 	fi
@@ -180,6 +227,8 @@ record_fixtures() {
 		return
 	fi
 	chmod 755 "$dest.new" # the guest's mktemp -d was 0700
+	# Recorded by make kernel-table, not by the guest: kept.
+	[ ! -f "$dest/features.json" ] || cp "$dest/features.json" "$dest.new/"
 	rm -rf "$dest"
 	mv "$dest.new" "$dest"
 	echo "$tag fixtures PASS $(cd "$dest" && echo *) in tests/fixtures/$tag" >> "$results"
@@ -195,8 +244,19 @@ run_vm() {
 	rm -f "$var"
 	truncate -s 24M "$var"
 	case $tag in
-	debian-6.1)
-		image=$(debian_kernel) || { echo "$tag kernel FAIL cannot get Debian's 6.1 cloud kernel (apt-get download failed, none cached in $cache)" >> "$results"; return; }
+	debian-6.1 | debian-5.10 | debian-6.1-arm64)
+		# 6.1 from Debian 12 (bookworm), 5.10 from Debian 11 (bullseye); on these
+		# cloud kernels NVMe, the console (8250, arm64's PL011) and ext4 (for
+		# ext2) are built in.
+		local series=${tag#debian-} suite=bookworm arch=amd64
+		series=${series%-arm64}
+		[ "$series" = 5.10 ] && suite=bullseye
+		case $tag in *-arm64) arch=arm64 ;; esac
+		image=$(debian_kernel $suite $arch "$series") || { echo "$tag kernel FAIL cannot get Debian's $series $arch cloud kernel (download failed, none cached in $cache)" >> "$results"; return; }
+		if [ $arch = arm64 ] && [ ! -s "$out/initramfs-arm64.cpio.gz" ]; then
+			echo "$tag kernel FAIL no arm64 initramfs: no $arm64_build/mmscope (make ARCH=arm64) or no arm64 busybox-static" >> "$results"
+			return
+		fi
 		# Debian's cloud kernel has virtio only as modules, NVMe built in. Two
 		# namespaces of one controller, scanned in order: the scratch disk stays
 		# nvme0n1, /var/tmp's is nvme0n2 (two controllers probe asynchronously).
@@ -214,6 +274,10 @@ run_vm() {
 		echo "$tag kernel FAIL unknown kernel tag" >> "$results"
 		return ;;
 	esac
+	if [ "$fixtures" = 1 ] && [ "${tag%-arm64}" != "$tag" ]; then
+		echo "$tag fixtures SKIP the virt board has no second serial port to send them over" >> "$results"
+		return
+	fi
 	boot "$tag" "$image" "$mem" "$disk" "$extra" || return 0
 	[ "$fixtures" = 1 ] && record_fixtures "$tag"
 	# The drsnoop side by side compares latencies of the same stalls measured by
@@ -225,7 +289,8 @@ run_vm() {
 	# the instructions executed, nothing else); Debian's 6.1 hangs bringing up a
 	# second CPU under -icount, hence -smp 1.
 	# shellcheck disable=SC2254
-	if [ "$fixtures" = 0 ] && [ "$drsnoop" = 1 ]; then
+	# Not on arm64: the drsnoop peer packed is this machine's x86_64 one.
+	if [ "$fixtures" = 0 ] && [ "$drsnoop" = 1 ] && [ "${tag%-arm64}" = "$tag" ]; then
 		case drsnoop in $only)
 			smp=1 qemu_timing="-icount shift=3" timing=1 only_boot=drsnoop \
 				boot "$tag" "$image" "$mem" "$disk" "$extra" "$tag-timing" || true ;;
@@ -274,11 +339,18 @@ mkdir -p "$cache"
 : > "$results"
 rm -f "$out"/*.seconds
 build_initramfs
-# The VM kernels boot in parallel, one host core each (single-threaded TCG);
-# each one's timing guest follows its test guest. The native tests run after
-# them, so the guests' timings do not compete with them.
-for tag in $kernels; do
-	[ "$tag" = native ] || run_vm "$tag" &
+rm -f "$out/initramfs-arm64.cpio.gz"
+case " $kernels " in *-arm64" "*) build_initramfs arm64 || log "no arm64 initramfs" ;; esac
+# The VM kernels boot in parallel, one host core each (single-threaded TCG),
+# at most MMSCOPE_VM_JOBS (2: the CI machine's cores) at a time, the slow arm64
+# guests (emulated CPU) first; each one's timing guest follows its test guest.
+# The native tests run after them, so the guests' timings do not compete.
+for tag in $(printf '%s\n' $kernels | grep -- '-arm64$') $(printf '%s\n' $kernels | grep -v -- '-arm64$'); do
+	[ "$tag" = native ] && continue
+	while [ "$(jobs -rp | wc -l)" -ge "${MMSCOPE_VM_JOBS:-2}" ]; do
+		wait -n || true
+	done
+	run_vm "$tag" &
 done
 wait
 for tag in $kernels; do

@@ -7,9 +7,22 @@
 # MMSCOPE_VM_CACHE, MMSCOPE_VM_BREAK, MMSCOPE_VM_TIMEOUT.
 
 .PHONY: test-vm fixtures-vm
+# The kernels of run.sh's matrix (MMSCOPE_VM_KERNELS overrides); an arm64 kernel
+# in it builds the arm64 binary and helpers first (make ARCH=arm64).
+export MMSCOPE_VM_KERNELS ?= debian-5.10 debian-6.1 test-7.2 debian-6.1-arm64 native
+VM_ARM64 = $(if $(filter %-arm64,$(MMSCOPE_VM_KERNELS)),$(MAKE) -j2 ARCH=arm64 build/arm64/mmscope workloads)
 test-vm: $(MMSCOPE) workloads
+	$(VM_ARM64)
 	tests/vm/run.sh $(MMSCOPE) $(OUT)/workloads
 
 # Re-records tests/fixtures/<kernel>/ from each VM kernel.
 fixtures-vm: $(MMSCOPE) workloads
+	$(VM_ARM64)
 	tests/vm/run.sh --fixtures $(MMSCOPE) $(OUT)/workloads
+
+# The README's kernel-support tables: tests/fixtures/<kernel>/features.json from
+# the last make test-vm's logs, then the tables made from them (scripts/kernel-table.py).
+.PHONY: kernel-table
+kernel-table:
+	scripts/kernel-table.py collect $(or $(MMSCOPE_VM_OUT),$(OUT)/vm)
+	scripts/kernel-table.py update README.md

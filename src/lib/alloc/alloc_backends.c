@@ -9,6 +9,7 @@
 #include "lib/alloc/alloc_ioctl.h"
 #include "lib/alloc/alloc_source.h"
 #include "lib/alloc/alloc_tags.h"
+#include "lib/alloc/alloc_trace.h"
 #include "lib/probe/backends.h"
 
 /* The kernel answers the /proc/allocinfo ioctl (seed 002; no kernel yet). */
@@ -21,6 +22,12 @@ static int probe_ioctl(struct mms_features *fs, char *why, size_t size)
 static int probe_tags(struct mms_features *fs, char *why, size_t size)
 {
 	return mms_alloc_tags_probe(&fs->host, why, size);
+}
+
+/* Its programs load (not on kernels that refuse BPF compare-and-swap). */
+static int probe_trace(struct mms_features *fs, char *why, size_t size)
+{
+	return mms_alloc_trace_probe(why, size);
 }
 
 const struct mms_backend mms_alloc_backends[] = {
@@ -37,6 +44,7 @@ const struct mms_backend mms_alloc_backends[] = {
 	  .ops = &mms_alloc_src_allocinfo },
 	{ .name = "bpf-trace",
 	  .needs = { MMS_FEAT_BPF_TRACEPOINT, MMS_NEEDS_END },
+	  .probe = probe_trace,
 	  .ops = &mms_alloc_src_trace },
 	{ NULL },
 };

@@ -77,9 +77,49 @@ int mms_alloc_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o,
 
 	if (err)
 		err = load(t, o, sample_every, false, why, size);
+	/* What the kernel lacks, when that is why (exit 3 rather than a load error). */
+	if (err == -EINVAL) {
+		char lack[200];
+
+		if (mms_alloc_trace_probe(lack, sizeof(lack)) == -EOPNOTSUPP) {
+			snprintf(why, size, "%s", lack);
+			err = -EOPNOTSUPP;
+		}
+	}
 	if (err)
 		return err;
 	return mms_tracer_start(t, o, why, size);
+}
+
+int mms_alloc_trace_probe(char *why, size_t size)
+{
+	/* The programs loaded, not attached, with the smallest live table; the
+	 * verifier's log names what a kernel refuses (before 5.12: the slot claims'
+	 * compare-and-swap). */
+	static char log[4096];
+	struct alloc_trace_bpf *skel = alloc_trace_bpf__open();
+	int err;
+
+	if (!skel) {
+		snprintf(why, size, "opening the alloc-trace BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	skel->rodata->live_bits = ALLOC_TRACE_LIVE_BITS_MIN;
+	err = bpf_map__set_max_entries(skel->maps.live, 1u << ALLOC_TRACE_LIVE_BITS_MIN);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.on_kmem_cache_alloc, false);
+	if (!err)
+		err = bpf_program__set_log_buf(skel->progs.on_kmalloc, log, sizeof(log));
+	log[0] = 0;
+	if (!err)
+		err = alloc_trace_bpf__load(skel);
+	if (err && strstr(log, "BPF_STX uses reserved fields")) {
+		snprintf(why, size, "the kernel refuses BPF compare-and-swap (BPF atomics, Linux 5.12+)");
+		err = -EOPNOTSUPP;
+	} else if (err)
+		snprintf(why, size, "loading the alloc-trace BPF programs: %s", strerror(-err));
+	alloc_trace_bpf__destroy(skel);
+	return err;
 }
 
 /* Frames that are the page allocator (or the tracing of it), not its caller. */

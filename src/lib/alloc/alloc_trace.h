@@ -33,6 +33,8 @@ void mms_ksyms_free(struct mms_ksyms *ks);
 
 /* sample_every 0 or 1: every allocation is tracked; N (up to ALLOC_TRACE_SAMPLE_MAX):
  * one in about N, and what the reader returns is scaled back up by N. */
+/* The bpf-trace backend's probe: its programs load here. 0, or a negative errno with why. */
+int mms_alloc_trace_probe(char *why, size_t size);
 int mms_alloc_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o,
 			  uint32_t sample_every, char *why, size_t size);
 

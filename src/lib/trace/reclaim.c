@@ -5,22 +5,25 @@
 #include <string.h>
 
 #include "lib/trace/tracers.h"
+#include "lib/trace/skel_nocas.h"
 #include "reclaim.skel.h"
+#include "reclaim_nocas.skel.h"
 
 static void destroy(void *skel)
 {
 	reclaim_bpf__destroy(skel);
 }
 
-int mms_reclaim_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
-			    size_t size)
+/* One attempt: the first build of reclaim.bpf.c, or its nocas build (skel_nocas.h). */
+static int load(struct mms_tracer *t, const struct mms_tracer_opts *o, bool nocas, char *why,
+		size_t size)
 {
 	struct reclaim_bpf *skel;
 	char type[64];
 	int err;
 
 	mms_tracer_init(t, o);
-	skel = reclaim_bpf__open();
+	skel = nocas ? MMS_SKEL_OPEN_NOCAS(reclaim_bpf, reclaim_nocas_bpf) : reclaim_bpf__open();
 	err = mms_tracer_adopt(t, skel, skel ? skel->obj : NULL, destroy, "reclaim", why, size);
 	if (err)
 		return err;
@@ -31,7 +34,17 @@ int mms_reclaim_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *
 	skel->rodata->begin_gfp_first =
 		mms_btf_tp_param_type("mm_vmscan_direct_reclaim_begin", 0, type, sizeof(type)) &&
 		!strcmp(type, "gfp_t");
-	err = mms_tracer_loaded(t, reclaim_bpf__load(skel), "reclaim", why, size);
+	return mms_tracer_loaded(t, reclaim_bpf__load(skel), "reclaim", why, size);
+}
+
+int mms_reclaim_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+			    size_t size)
+{
+	/* Tried, not assumed: the nocas build only when the kernel refuses the first. */
+	int err = load(t, o, false, why, size);
+
+	if (err == -EINVAL)
+		err = load(t, o, true, why, size);
 	if (err)
 		return err;
 	return mms_tracer_start(t, o, why, size);

@@ -7,8 +7,13 @@ set -eu
 case $MMSCOPE_VM_KERNEL in
 test-7.2)
 	expect="memcg_kfuncs=true allocinfo=true page_idle=true damon_vaddr=true mglru=true memcg_v2=true" ;;
-debian-6.1)
+debian-6.1 | debian-6.1-arm64)
 	expect="memcg_v2=true mglru=true memcg_kfuncs=false allocinfo=false" ;;
+debian-5.10)
+	# No cgroup iterators (5.19), DAMON sysfs (5.18), MGLRU, allocation
+	# profiling; Debian's config has no page_idle.
+	expect="btf=true bpf_tracepoint=true memcg_v2=true bpf_cgroup_iter=false damon=false
+		mglru=false memcg_kfuncs=false allocinfo=false page_idle=false" ;;
 native-6.18*)
 	# This development machine's kernel (issue 2 lists what it must report).
 	expect="btf=true bpf_tracepoint=true bpf_cgroup_iter=true fentry=false kprobes=false

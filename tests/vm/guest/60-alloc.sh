@@ -49,6 +49,10 @@ if [ ! -e /proc/allocinfo ]; then
 	[ "$(id -u)" = 0 ] || skip "no /proc/allocinfo; bpf-trace needs root"
 	rc=0
 	mmscope -j alloc -n 1 --diff 0.1 > /tmp/auto.json 2>&1 || rc=$?
+	# Where the kernel refuses its programs, features says why and alloc exits 3.
+	why=$(mmscope -j features | tr '{' '\n' | sed -n 's/.*"backend":"bpf-trace","reason":"\([^"]*\)".*/\1/p')
+	[ -z "$why" ] || { [ $rc = 3 ] && skip "bpf-trace refused (exit 3): $why"; } ||
+		fail "features: bpf-trace unavailable ($why), yet alloc exit $rc"
 	grep -q '"backend":"bpf-trace"' /tmp/auto.json ||
 		fail "automatic backend (exit $rc): $(head -c 200 /tmp/auto.json)"
 	trace_burst
