@@ -21,6 +21,12 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wno-format
 # heatmap pictures use libgd (PNG through libpng), its TUI ncursesw.
 STATIC_LIBS := -lbpf -lelf -lgd -lpng -lz -lzstd -ljansson -lncursesw -ltinfo -lm
 DYN_LIBS    := -lbpf -lelf -lgd -lpng -lz -ljansson -lncursesw -ltinfo -lm
+# export serves HTTP with libmicrohttpd (TLS through gnutls and its crypto libraries;
+# Debian has no static libp11-kit: src/cmd/export/p11kit_stub.c), reads its
+# web-config.yml with libyaml and checks bcrypt passwords with libcrypt (libxcrypt).
+STATIC_LIBS += -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp -ltasn1 -lidn2 -lunistring \
+	       -lyaml -lcrypt -latomic -lpthread
+DYN_LIBS    += -lmicrohttpd -lyaml -lcrypt -lpthread
 
 BPF_SRCS  := $(wildcard src/bpf/*.bpf.c)
 SKELS     := $(patsubst src/bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
@@ -61,6 +67,8 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 $(OUT)/obj/%.o: src/%.c $(SRC_HDRS) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/obj/cmd/export/p11kit_stub.o: CFLAGS += -I/usr/include/p11-kit-1
 
 $(LIB_INTERNAL): $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
