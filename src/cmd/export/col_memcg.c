@@ -173,12 +173,17 @@ static uint64_t usage_of(const struct memcg_state *s, int c)
 	return s->snap.values[(size_t)c * nr + s->usage_col];
 }
 
-/* Largest usage first; ties (and the root first) by path. */
+/* The root, then the largest usage first; ties by path. */
 static int by_usage(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
 	uint64_t ux = usage_of(sort_state, x), uy = usage_of(sort_state, y);
+	bool rx = !strcmp(mms_memcg_snapshot_path(&sort_state->snap, x), "/");
+	bool ry = !strcmp(mms_memcg_snapshot_path(&sort_state->snap, y), "/");
 
+	/* The root first: on v2 it has no memory.current, yet it is the machine. */
+	if (rx != ry)
+		return rx ? -1 : 1;
 	if (ux != uy)
 		return ux > uy ? -1 : 1;
 	return strcmp(mms_memcg_snapshot_path(&sort_state->snap, x),
