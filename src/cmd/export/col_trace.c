@@ -81,6 +81,13 @@ static int trace_open_all(void **state, const struct export_opts *o, char *why, 
 		snprintf(why, size, "tracing: not under --root");
 		return -EOPNOTSUPP;
 	}
+	if (o->trace_cgroup) {
+		int rc = mms_task_filter_cgroup(&o->cli->host, o->trace_cgroup, &to.filter, why,
+						size);
+
+		if (rc)
+			return rc == -ENOENT ? -EINVAL : rc;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;

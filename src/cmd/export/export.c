@@ -21,7 +21,7 @@ const struct command cmd_export = {
 	.run = run_export,
 	.summary = "Prometheus/OpenMetrics endpoint: memcg, fragmentation, reclaim/compaction latency",
 	.usage = "[--listen ADDR:PORT] [--cgroup-depth N] [--max-cgroups N] [--min-interval S]\n"
-		 "       [--web-config FILE] [--no-trace] [--once [--openmetrics]]\n"
+		 "       [--web-config FILE] [--no-trace | --trace-cgroup CG] [--once [--openmetrics]]\n"
 		 "  --listen ADDR:PORT   where to serve /metrics (default 127.0.0.1:9477)\n"
 		 "  --cgroup-depth N     cgroups at most N levels below the root (default: all)\n"
 		 "  --max-cgroups N      the N largest cgroups by usage get series, the rest are\n"
@@ -30,6 +30,7 @@ const struct command cmd_export = {
 		 "                       again instead of a new collection (default 1)\n"
 		 "  --web-config FILE    TLS and basic auth, exporter-toolkit's web-config.yml\n"
 		 "  --no-trace           no BPF tracers (no reclaim/compaction histograms)\n"
+		 "  --trace-cgroup CG    the tracers count only tasks of cgroup CG (and below)\n"
 		 "  --once               print one scrape's body on stdout and exit\n"
 		 "  --openmetrics        with --once: OpenMetrics instead of text format 0.0.4\n",
 };
@@ -147,7 +148,8 @@ static int open_all(struct export_opts *o)
 					slots[i].c->name, why);
 		} else if (rc) {
 			close_all();
-			return cli_fail(o->cli, rc == -ENOMEM ? EXIT_RUNTIME : EXIT_UNSUPPORTED,
+			return cli_fail(o->cli, rc == -EINVAL ? EXIT_USAGE :
+					rc == -ENOMEM ? EXIT_RUNTIME : EXIT_UNSUPPORTED,
 					"%s: %s", slots[i].c->name, why[0] ? why : strerror(-rc));
 		}
 	}
@@ -156,7 +158,7 @@ static int open_all(struct export_opts *o)
 
 static int parse_options(struct export_opts *o, int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_DEPTH, O_MAX, O_MIN, O_WEB, O_NOTRACE, O_ONCE, O_OM, O_ALLOC };
+	enum { O_LISTEN = 256, O_DEPTH, O_MAX, O_MIN, O_WEB, O_NOTRACE, O_ONCE, O_OM, O_TRACECG };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "cgroup-depth", required_argument, NULL, O_DEPTH },
@@ -164,6 +166,7 @@ static int parse_options(struct export_opts *o, int argc, char **argv)
 		{ "min-interval", required_argument, NULL, O_MIN },
 		{ "web-config", required_argument, NULL, O_WEB },
 		{ "no-trace", no_argument, NULL, O_NOTRACE },
+		{ "trace-cgroup", required_argument, NULL, O_TRACECG },
 		{ "once", no_argument, NULL, O_ONCE },
 		{ "openmetrics", no_argument, NULL, O_OM },
 		{ 0 },
@@ -198,6 +201,9 @@ static int parse_options(struct export_opts *o, int argc, char **argv)
 			break;
 		case O_NOTRACE:
 			o->no_trace = true;
+			break;
+		case O_TRACECG:
+			o->trace_cgroup = optarg;
 			break;
 		case O_ONCE:
 			o->once = true;

@@ -76,6 +76,7 @@ struct export_opts {
 	int max_cgroups;
 	int alloc_sites;
 	bool no_trace;
+	const char *trace_cgroup; /* --trace-cgroup: tracers count only this cgroup's tasks */
 	bool once;            /* print one scrape's body and exit (tests, cron) */
 	bool openmetrics;     /* with once */
 	const char *web_config;
