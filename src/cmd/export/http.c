@@ -12,7 +12,8 @@
  * Limits: GET and HEAD only (405 otherwise), /metrics and / (404 otherwise: no
  * file is ever served, so there is no path to traverse), a request's headers
  * within HTTP_MEMORY_LIMIT (MHD answers 431 beyond), at most HTTP_CONN_MAX
- * connections (more are closed at accept), a connection idle HTTP_IDLE_S is closed
+ * connections (more wait in the backlog) of which those past HTTP_CONN_SOFT push
+ * out the oldest idle one (evict_idle), a connection idle HTTP_IDLE_S is closed
  * by MHD, and any connection older than HTTP_TOTAL_S is shut down by the loop
  * (slowloris: a byte every few seconds never trips an idle timeout).
  */
@@ -31,14 +32,16 @@
 #include "cmd/export/export.h"
 #include "cmd/export/webconfig.h"
 
-#define HTTP_CONN_MAX 64
+#define HTTP_CONN_MAX 512 /* libmicrohttpd's limit: beyond it, connections wait in the backlog */
+#define HTTP_CONN_SOFT 64 /* beyond it, the oldest connection without a request is shut down */
 #define HTTP_MEMORY_LIMIT (32 * 1024)
 #define HTTP_IDLE_S 5
 #define HTTP_TOTAL_S 10
 
 struct conn {
 	struct MHD_Connection *c;
-	int fd;
+	int fd;             /* -1 once shut down */
+	bool requested;     /* its request line and headers came */
 	uint64_t start_ns;
 };
 
@@ -55,6 +58,7 @@ struct mms_http {
 	struct webcfg web;
 	struct cache cache[2]; /* [0] text 0.0.4, [1] OpenMetrics */
 	struct conn conns[HTTP_CONN_MAX];
+	int nr_conns;
 };
 
 static const char ct_text[] = "text/plain; version=0.0.4; charset=utf-8";
@@ -126,8 +130,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct mms_http *h = cls;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct cache *body;
 	bool om;
+
+	if (ci && ci->socket_context)
+		((struct conn *)ci->socket_context)->requested = true;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
@@ -156,28 +165,59 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return reply(c, MHD_HTTP_OK, om ? ct_om : ct_text, body->body, body->len);
 }
 
-/* Keeps the live connections with their start, for the total time limit. */
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
-			  enum MHD_ConnectionNotificationCode code)
+/*
+ * A flood of idle connections (1000 opened and held) would fill the connection
+ * limit and leave a scraper waiting in the kernel's backlog behind them until
+ * each times out. Past HTTP_CONN_SOFT live connections, each new one shuts down
+ * the oldest that has not sent a request yet: a scraper, which sends its request
+ * at once, is served, and a flood only churns its own connections.
+ */
+static void evict_idle(struct mms_http *h)
 {
-	struct mms_http *h = cls;
+	struct conn *oldest = NULL;
 
 	for (int i = 0; i < HTTP_CONN_MAX; i++) {
 		struct conn *k = &h->conns[i];
 
-		if (code == MHD_CONNECTION_NOTIFY_CLOSED && k->c == c) {
-			k->c = NULL;
-			return;
-		}
-		if (code == MHD_CONNECTION_NOTIFY_STARTED && !k->c) {
-			const union MHD_ConnectionInfo *ci =
-				MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (k->c && k->fd >= 0 && !k->requested &&
+		    (!oldest || k->start_ns < oldest->start_ns))
+			oldest = k;
+	}
+	if (oldest) {
+		shutdown(oldest->fd, SHUT_RDWR);
+		oldest->fd = -1;
+	}
+}
 
-			k->c = c;
-			k->fd = ci ? ci->connect_fd : -1;
-			k->start_ns = cli_now_ns();
-			return;
+/* Keeps the live connections with their start, for the limits above and below. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct mms_http *h = cls;
+	struct conn *k = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (k) {
+			k->c = NULL;
+			h->nr_conns--;
 		}
+		return;
+	}
+	for (int i = 0; i < HTTP_CONN_MAX; i++) {
+		const union MHD_ConnectionInfo *ci;
+
+		k = &h->conns[i];
+		if (k->c)
+			continue;
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		k->c = c;
+		k->fd = ci ? ci->connect_fd : -1;
+		k->requested = false;
+		k->start_ns = cli_now_ns();
+		*socket_context = k;
+		if (++h->nr_conns > HTTP_CONN_SOFT)
+			evict_idle(h);
+		return;
 	}
 }
 
