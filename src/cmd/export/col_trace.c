@@ -73,10 +73,8 @@ static int trace_open_all(void **state, const struct export_opts *o, char *why, 
 	char msg[600];
 	const char *src;
 
-	if (o->no_trace) {
-		snprintf(why, size, "tracing: off (--no-trace)");
-		return -EOPNOTSUPP;
-	}
+	if (o->no_trace)
+		return -EOPNOTSUPP; /* asked for: no note */
 	if (!mms_host_is_live(&o->cli->host)) {
 		snprintf(why, size, "tracing: not under --root");
 		return -EOPNOTSUPP;

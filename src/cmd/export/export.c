@@ -143,7 +143,7 @@ static int open_all(struct export_opts *o)
 		rc = slots[i].c->open(&slots[i].state, o, why, sizeof(why));
 		slots[i].on = !rc;
 		if (rc == -EOPNOTSUPP) {
-			if (!o->once || o->cli->verbose)
+			if (why[0] && (!o->once || o->cli->verbose))
 				fprintf(stderr, "mmscope export: %s collector off: %s\n",
 					slots[i].c->name, why);
 		} else if (rc) {
@@ -271,8 +271,7 @@ static int run_export(struct cli *cli, int argc, char **argv)
 	if (o.once) {
 		rc = run_once(&o);
 	} else {
-		fprintf(stderr, "mmscope export: serving http%s://%s/metrics\n",
-			o.web_config ? "(s)" : "", o.listen);
+		fprintf(stderr, "mmscope export: serving %s://%s/metrics\n", http_scheme(h), o.listen);
 		rc = http_run(h);
 		rc = rc ? cli_fail(cli, EXIT_RUNTIME, "serving: %s", strerror(-rc)) : EXIT_DONE;
 	}

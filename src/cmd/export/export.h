@@ -110,5 +110,7 @@ int http_start(struct mms_http **out, const struct export_opts *o, char *why, si
 /* Runs requests and the collectors' polls until cli_stop. Returns 0 or -errno. */
 int http_run(struct mms_http *h);
 void http_stop(struct mms_http *h);
+/* "https" with a TLS certificate from --web-config, else "http". */
+const char *http_scheme(const struct mms_http *h);
 
 #endif

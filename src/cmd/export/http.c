@@ -363,3 +363,8 @@ void http_stop(struct mms_http *h)
 	webcfg_free(&h->web);
 	free(h);
 }
+
+const char *http_scheme(const struct mms_http *h)
+{
+	return h->web.cert_pem ? "https" : "http";
+}

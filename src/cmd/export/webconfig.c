@@ -201,7 +201,7 @@ bool webcfg_auth_ok(const struct webcfg *cw, struct MHD_Connection *c)
 {
 	struct webcfg *w = (struct webcfg *)cw; /* the cache of good passwords */
 	char *pass = NULL, *user = MHD_basic_auth_get_username_password(c, &pass);
-	bool ok = false;
+	bool ok = false, found = false;
 
 	for (int i = 0; user && pass && i < w->nr_users; i++) {
 		struct crypt_data cd;
@@ -209,6 +209,7 @@ bool webcfg_auth_ok(const struct webcfg *cw, struct MHD_Connection *c)
 
 		if (strcmp(w->users[i].name, user))
 			continue;
+		found = true;
 		if (w->users[i].good && same(w->users[i].good, pass)) {
 			ok = true;
 			break;
@@ -221,6 +222,13 @@ bool webcfg_auth_ok(const struct webcfg *cw, struct MHD_Connection *c)
 			w->users[i].good = strdup(pass);
 		}
 		break;
+	}
+	/* An unknown user costs a bcrypt too, so the time does not tell who exists. */
+	if (!found && pass && w->nr_users) {
+		struct crypt_data cd;
+
+		memset(&cd, 0, sizeof(cd));
+		crypt_r(pass, w->users[0].hash, &cd);
 	}
 	MHD_free(user);
 	MHD_free(pass);
