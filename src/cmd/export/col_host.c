@@ -183,13 +183,19 @@ static void vm_family_write(struct expo *e, const struct mms_kvset *kv, const st
 	char lbl[256];
 
 	for (int i = 0; i < kv->nr; i++) {
+		const char *rest = kv->items[i].name + pl;
+
 		if (strncmp(kv->items[i].name, f->prefix, pl))
+			continue;
+		/* pgscan_anon/_file split the same pages another way than _kswapd,
+		 * _direct, ...: in one label they would be counted twice by a sum. */
+		if (!strcmp(f->label, "by") && (!strcmp(rest, "anon") || !strcmp(rest, "file")))
 			continue;
 		if (!started)
 			expo_family(e, f->metric, "counter", f->help);
 		started = true;
 		lbl[0] = 0;
-		expo_label(lbl, sizeof(lbl), f->label, kv->items[i].name + pl);
+		expo_label(lbl, sizeof(lbl), f->label, rest);
 		expo_sample_u64(e, "", lbl, kv->items[i].value);
 	}
 }
