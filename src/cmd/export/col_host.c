@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host-level collectors from the procfs readers, read on each scrape:
- *   frag:   free blocks per node, zone and order (buddyinfo), per migrate type
- *           (pagetypeinfo, root only), the kernel's unusable-free-space and
- *           fragmentation indices per order (lib/judge), watermarks (zoneinfo);
- *   vmstat: THP and compaction counters, OOM kills, reclaim scans and stalls
+ *   frag:     free blocks per node, zone and order (buddyinfo), the kernel's
+ *             unusable-free-space and fragmentation indices per order (lib/judge),
+ *             watermarks (zoneinfo), vm.extfrag_threshold;
+ *   pagetype: free blocks per migrate type (pagetypeinfo, root only);
+ *   vmstat:   THP and compaction counters, OOM kills, reclaim scans and stalls
  *           (/proc/vmstat), memory sizes (/proc/meminfo) and PSI (/proc/pressure/memory).
  * Sizes are bytes (pages times the page size), indices ratios (the kernel's x1000
  * scale divided by 1000).
@@ -17,14 +18,24 @@
 
 #include "cmd/export/export.h"
 
-/* ---- frag ---- */
+/* ---- frag, pagetype ---- */
+
+struct frag_state {
+	struct mms_buddyinfo buddy;
+	struct mms_zoneinfo zoneinfo;
+	struct mms_pagetypeinfo pagetype;
+	struct mms_zone_frag frag[MMS_ZONES_MAX];
+	uint64_t page_size;
+};
 
 static int frag_open(void **state, const struct export_opts *o, char *why, size_t size)
 {
-	struct mms_frag_snapshot *s = malloc(sizeof(*s));
+	struct frag_state *s = malloc(sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
+	/* A --root tree is taken to come from a host with our page size. */
+	s->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	*state = s;
 	return 0;
 }
@@ -36,57 +47,23 @@ static void zone_labels(char *lbl, size_t size, int node, const char *zone)
 	expo_label(lbl, size, "zone", zone);
 }
 
-static int frag_collect(void *state, struct expo *e, const struct export_opts *o)
+/* Reads path and parses it with parse into out. */
+#define READ_PARSE(host, path, parse, out, err)                                  \
+	({                                                                       \
+		char *text_;                                                     \
+		size_t len_;                                                     \
+		int rc_ = mms_host_read(host, path, &text_, &len_, err);         \
+		if (!rc_) {                                                      \
+			rc_ = parse(text_, len_, out, err);                      \
+			free(text_);                                             \
+		}                                                                \
+		rc_;                                                             \
+	})
+
+static void write_zoneinfo(struct expo *e, const struct frag_state *s)
 {
-	struct mms_frag_snapshot *s = state;
-	struct mms_error err = { 0 };
 	char lbl[512];
-	int rc = mms_frag_read(&o->cli->host, s, &err);
 
-	if (rc)
-		return rc;
-	expo_family(e, "mmscope_zone_free_blocks", "gauge",
-		    "Free blocks of 2^order pages per node, zone and order (/proc/buddyinfo).");
-	for (int z = 0; z < s->buddy.nr_zones; z++) {
-		const struct mms_buddy_zone *bz = &s->buddy.zones[z];
-
-		for (int k = 0; k < s->buddy.nr_orders; k++) {
-			zone_labels(lbl, sizeof(lbl), bz->node, bz->zone);
-			expo_label_int(lbl, sizeof(lbl), "order", k);
-			expo_sample_u64(e, "", lbl, bz->free_blocks[k]);
-		}
-	}
-	if (s->have_pagetype) {
-		const struct mms_pagetypeinfo *pt = &s->pagetype;
-
-		expo_family(e, "mmscope_zone_free_blocks_by_migratetype", "gauge",
-			    "Free blocks per node, zone, migrate type and order (/proc/pagetypeinfo; capped at 100000 by the kernel).");
-		for (int z = 0; z < pt->nr_zones; z++)
-			for (int t = 0; t < pt->nr_types; t++)
-				for (int k = 0; k < pt->nr_orders; k++) {
-					zone_labels(lbl, sizeof(lbl), pt->zones[z].node,
-						    pt->zones[z].zone);
-					expo_label(lbl, sizeof(lbl), "migratetype", pt->types[t]);
-					expo_label_int(lbl, sizeof(lbl), "order", k);
-					expo_sample_u64(e, "", lbl, pt->zones[z].free_blocks[t][k]);
-				}
-	}
-	expo_family(e, "mmscope_zone_unusable_free_ratio", "gauge",
-		    "Unusable free space index per order: the share of free memory in blocks too small for the order (the kernel's unusable_index / 1000).");
-	for (int z = 0; z < s->buddy.nr_zones; z++)
-		for (int k = 0; k < s->frag[z].nr_orders; k++) {
-			zone_labels(lbl, sizeof(lbl), s->buddy.zones[z].node, s->buddy.zones[z].zone);
-			expo_label_int(lbl, sizeof(lbl), "order", k);
-			expo_sample(e, "", lbl, s->frag[z].unusable_index[k] / 1000.0);
-		}
-	expo_family(e, "mmscope_zone_fragmentation_index", "gauge",
-		    "Fragmentation index per order (the kernel's extfrag_index / 1000): towards 1 an allocation of the order fails for fragmentation, towards 0 for lack of memory, -1 when it would succeed.");
-	for (int z = 0; z < s->buddy.nr_zones; z++)
-		for (int k = 0; k < s->frag[z].nr_orders; k++) {
-			zone_labels(lbl, sizeof(lbl), s->buddy.zones[z].node, s->buddy.zones[z].zone);
-			expo_label_int(lbl, sizeof(lbl), "order", k);
-			expo_sample(e, "", lbl, s->frag[z].extfrag_index[k] / 1000.0);
-		}
 	expo_family(e, "mmscope_zone_watermark_bytes", "gauge",
 		    "Zone watermarks min, low, high (and boost) from /proc/zoneinfo.");
 	for (int z = 0; z < s->zoneinfo.nr_zones; z++) {
@@ -120,12 +97,108 @@ static int frag_collect(void *state, struct expo *e, const struct export_opts *o
 		zone_labels(lbl, sizeof(lbl), zi->node, zi->zone);
 		expo_sample_u64(e, "", lbl, zi->managed * s->page_size);
 	}
+}
+
+/*
+ * buddyinfo with the kernel's indices, zoneinfo, the threshold: what node_exporter's
+ * buddyinfo collector reads and more. /proc/pagetypeinfo is the pagetype collector's:
+ * it costs ten times as much (the kernel walks every free list), so it can be left out.
+ */
+static int frag_collect(void *state, struct expo *e, const struct export_opts *o)
+{
+	struct frag_state *s = state;
+	struct mms_error err = { 0 };
+	char lbl[512];
+	int threshold;
+	int rc = READ_PARSE(&o->cli->host, "/proc/buddyinfo", mms_parse_buddyinfo, &s->buddy, &err);
+
+	if (rc)
+		return rc;
+	expo_family(e, "mmscope_zone_free_blocks", "gauge",
+		    "Free blocks of 2^order pages per node, zone and order (/proc/buddyinfo).");
+	for (int z = 0; z < s->buddy.nr_zones; z++) {
+		const struct mms_buddy_zone *bz = &s->buddy.zones[z];
+
+		for (int k = 0; k < s->buddy.nr_orders; k++) {
+			zone_labels(lbl, sizeof(lbl), bz->node, bz->zone);
+			expo_label_int(lbl, sizeof(lbl), "order", k);
+			expo_sample_u64(e, "", lbl, bz->free_blocks[k]);
+		}
+	}
+	for (int z = 0; z < s->buddy.nr_zones; z++)
+		if (mms_zone_frag_compute(&s->buddy.zones[z], s->buddy.nr_orders, &s->frag[z]))
+			return -EOVERFLOW;
+	expo_family(e, "mmscope_zone_unusable_free_ratio", "gauge",
+		    "Unusable free space index per order: the share of free memory in blocks too small for the order (the kernel's unusable_index / 1000).");
+	for (int z = 0; z < s->buddy.nr_zones; z++)
+		for (int k = 0; k < s->frag[z].nr_orders; k++) {
+			zone_labels(lbl, sizeof(lbl), s->buddy.zones[z].node, s->buddy.zones[z].zone);
+			expo_label_int(lbl, sizeof(lbl), "order", k);
+			expo_sample(e, "", lbl, s->frag[z].unusable_index[k] / 1000.0);
+		}
+	expo_family(e, "mmscope_zone_fragmentation_index", "gauge",
+		    "Fragmentation index per order (the kernel's extfrag_index / 1000): towards 1 an allocation of the order fails for fragmentation, towards 0 for lack of memory, -1 when it would succeed.");
+	for (int z = 0; z < s->buddy.nr_zones; z++)
+		for (int k = 0; k < s->frag[z].nr_orders; k++) {
+			zone_labels(lbl, sizeof(lbl), s->buddy.zones[z].node, s->buddy.zones[z].zone);
+			expo_label_int(lbl, sizeof(lbl), "order", k);
+			expo_sample(e, "", lbl, s->frag[z].extfrag_index[k] / 1000.0);
+		}
+	rc = READ_PARSE(&o->cli->host, "/proc/zoneinfo", mms_parse_zoneinfo, &s->zoneinfo, &err);
+	if (rc)
+		return rc;
+	write_zoneinfo(e, s);
+	rc = READ_PARSE(&o->cli->host, "/proc/sys/vm/extfrag_threshold",
+			mms_parse_extfrag_threshold, &threshold, &err);
+	if (rc == -ENOENT)
+		return 0; /* no CONFIG_COMPACTION: no threshold */
+	if (rc)
+		return rc;
 	expo_family(e, "mmscope_extfrag_threshold_ratio", "gauge",
 		    "vm.extfrag_threshold / 1000: above it the kernel compacts rather than reclaims.");
-	expo_sample(e, "", "", s->extfrag_threshold / 1000.0);
-	expo_family(e, "mmscope_thp_order", "gauge", "The PMD huge page order the THP unusable index is about.");
-	expo_sample_u64(e, "", "", (uint64_t)s->thp_order);
+	expo_sample(e, "", "", threshold / 1000.0);
 	return 0;
+}
+
+static int pagetype_collect(void *state, struct expo *e, const struct export_opts *o)
+{
+	struct frag_state *s = state;
+	const struct mms_pagetypeinfo *pt = &s->pagetype;
+	struct mms_error err = { 0 };
+	char lbl[512];
+	int rc = READ_PARSE(&o->cli->host, "/proc/pagetypeinfo", mms_parse_pagetypeinfo,
+			    &s->pagetype, &err);
+
+	if (rc)
+		return rc;
+	expo_family(e, "mmscope_zone_free_blocks_by_migratetype", "gauge",
+		    "Free blocks per node, zone, migrate type and order (/proc/pagetypeinfo; capped at 100000 by the kernel).");
+	for (int z = 0; z < pt->nr_zones; z++)
+		for (int t = 0; t < pt->nr_types; t++)
+			for (int k = 0; k < pt->nr_orders; k++) {
+				zone_labels(lbl, sizeof(lbl), pt->zones[z].node, pt->zones[z].zone);
+				expo_label(lbl, sizeof(lbl), "migratetype", pt->types[t]);
+				expo_label_int(lbl, sizeof(lbl), "order", k);
+				expo_sample_u64(e, "", lbl, pt->zones[z].free_blocks[t][k]);
+			}
+	return 0;
+}
+
+/* pagetypeinfo is root only: the collector is off (with a note) when it cannot be read. */
+static int pagetype_open(void **state, const struct export_opts *o, char *why, size_t size)
+{
+	struct mms_error err = { 0 };
+	char *text;
+	size_t len;
+	int rc = mms_host_read(&o->cli->host, "/proc/pagetypeinfo", &text, &len, &err);
+
+	if (rc) {
+		snprintf(why, size, "%s: %s%s", err.file, strerror(-rc),
+			 rc == -EACCES || rc == -EPERM ? " (root only)" : "");
+		return -EOPNOTSUPP;
+	}
+	free(text);
+	return frag_open(state, o, why, size);
 }
 
 static void free_state(void *state)
@@ -137,6 +210,13 @@ const struct collector col_frag = {
 	.name = "frag",
 	.open = frag_open,
 	.collect = frag_collect,
+	.close = free_state,
+};
+
+const struct collector col_pagetype = {
+	.name = "pagetype",
+	.open = pagetype_open,
+	.collect = pagetype_collect,
 	.close = free_state,
 };
 

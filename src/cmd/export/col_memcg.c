@@ -104,6 +104,7 @@ static int memcg_open(void **state, const struct export_opts *o, char *why, size
 	mo.stats = stats;
 	mo.nr_stats = nr;
 	mo.tmpdir = getenv("TMPDIR");
+	mo.backend = o->memcg_backend;
 	if (vc && !strcmp(vc, "never"))
 		mo.verify_cgroup = MMS_MEMCG_VERIFY_NEVER;
 	rc = mms_memcg_reader_open(NULL, &mo, &s->r, &err);

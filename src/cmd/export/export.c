@@ -21,7 +21,8 @@ const struct command cmd_export = {
 	.run = run_export,
 	.summary = "Prometheus/OpenMetrics endpoint: memcg, fragmentation, reclaim/compaction latency",
 	.usage = "[--listen ADDR:PORT] [--cgroup-depth N] [--max-cgroups N] [--min-interval S]\n"
-		 "       [--web-config FILE] [--no-trace | --trace-cgroup CG] [--once [--openmetrics]]\n"
+		 "       [--web-config FILE] [--no-trace | --trace-cgroup CG] [--collectors LIST]\n"
+		 "       [--memcg-backend B] [--once [--openmetrics]]\n"
 		 "  --listen ADDR:PORT   where to serve /metrics (default 127.0.0.1:9477)\n"
 		 "  --cgroup-depth N     cgroups at most N levels below the root (default: all)\n"
 		 "  --max-cgroups N      the N largest cgroups by usage get series, the rest are\n"
@@ -31,6 +32,8 @@ const struct command cmd_export = {
 		 "  --web-config FILE    TLS and basic auth, exporter-toolkit's web-config.yml\n"
 		 "  --no-trace           no BPF tracers (no reclaim/compaction histograms)\n"
 		 "  --trace-cgroup CG    the tracers count only tasks of cgroup CG (and below)\n"
+		 "  --collectors LIST    only these of memcg,frag,pagetype,vmstat,trace (default: all)\n"
+		 "  --memcg-backend B    auto (default), kfunc, core or text (benchmarks, tests)\n"
 		 "  --once               print one scrape's body on stdout and exit\n"
 		 "  --openmetrics        with --once: OpenMetrics instead of text format 0.0.4\n",
 };
@@ -45,10 +48,38 @@ struct col_slot {
 };
 
 static struct col_slot slots[] = {
-	{ .c = &col_memcg }, { .c = &col_frag }, { .c = &col_vmstat }, { .c = &col_trace },
+	{ .c = &col_memcg }, { .c = &col_frag }, { .c = &col_pagetype }, { .c = &col_vmstat },
+	{ .c = &col_trace },
 };
 #define NR_SLOTS (int)(sizeof(slots) / sizeof(slots[0]))
 static uint64_t collections;
+
+/* Whether name is in the comma list (NULL: every collector is). */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return !list;
+}
+
+static int check_collectors(struct cli *cli, const char *list)
+{
+	for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		size_t n = strcspn(p, ",");
+		bool known = false;
+
+		for (int i = 0; i < NR_SLOTS; i++)
+			known |= strlen(slots[i].c->name) == n && !strncmp(p, slots[i].c->name, n);
+		if (!known) {
+			cli_usage(cli, "--collectors: a comma list of memcg, frag, pagetype, vmstat, trace");
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static void write_self(struct expo *e)
 {
@@ -140,6 +171,8 @@ static int open_all(struct export_opts *o)
 		int rc;
 
 		why[0] = 0;
+		if (!listed(o->collectors, slots[i].c->name))
+			continue;
 		rc = slots[i].c->open(&slots[i].state, o, why, sizeof(why));
 		slots[i].on = !rc;
 		if (rc == -EOPNOTSUPP) {
@@ -158,7 +191,8 @@ static int open_all(struct export_opts *o)
 
 static int parse_options(struct export_opts *o, int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_DEPTH, O_MAX, O_MIN, O_WEB, O_NOTRACE, O_ONCE, O_OM, O_TRACECG };
+	enum { O_LISTEN = 256, O_DEPTH, O_MAX, O_MIN, O_WEB, O_NOTRACE, O_ONCE, O_OM, O_TRACECG,
+	       O_COLLECTORS, O_MEMCG_BACKEND };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "cgroup-depth", required_argument, NULL, O_DEPTH },
@@ -167,6 +201,8 @@ static int parse_options(struct export_opts *o, int argc, char **argv)
 		{ "web-config", required_argument, NULL, O_WEB },
 		{ "no-trace", no_argument, NULL, O_NOTRACE },
 		{ "trace-cgroup", required_argument, NULL, O_TRACECG },
+		{ "collectors", required_argument, NULL, O_COLLECTORS },
+		{ "memcg-backend", required_argument, NULL, O_MEMCG_BACKEND },
 		{ "once", no_argument, NULL, O_ONCE },
 		{ "openmetrics", no_argument, NULL, O_OM },
 		{ 0 },
@@ -204,6 +240,23 @@ static int parse_options(struct export_opts *o, int argc, char **argv)
 			break;
 		case O_TRACECG:
 			o->trace_cgroup = optarg;
+			break;
+		case O_COLLECTORS:
+			if (check_collectors(cli, optarg))
+				return EXIT_USAGE;
+			o->collectors = optarg;
+			break;
+		case O_MEMCG_BACKEND:
+			if (!strcmp(optarg, "auto"))
+				o->memcg_backend = MMS_MEMCG_AUTO;
+			else if (!strcmp(optarg, "kfunc"))
+				o->memcg_backend = MMS_MEMCG_KFUNC;
+			else if (!strcmp(optarg, "core"))
+				o->memcg_backend = MMS_MEMCG_CORE;
+			else if (!strcmp(optarg, "text"))
+				o->memcg_backend = MMS_MEMCG_TEXT;
+			else
+				return cli_usage(cli, "--memcg-backend: auto, kfunc, core or text");
 			break;
 		case O_ONCE:
 			o->once = true;

@@ -80,6 +80,8 @@ struct export_opts {
 	bool once;            /* print one scrape's body and exit (tests, cron) */
 	bool openmetrics;     /* with once */
 	const char *web_config;
+	const char *collectors;   /* --collectors: comma list, NULL: all */
+	enum mms_memcg_backend memcg_backend; /* --memcg-backend */
 };
 
 struct collector {
@@ -96,7 +98,7 @@ struct collector {
 	void (*close)(void *state);
 };
 
-extern const struct collector col_memcg, col_frag, col_vmstat, col_trace;
+extern const struct collector col_memcg, col_frag, col_pagetype, col_vmstat, col_trace;
 
 /* The scrape: every open collector into e, then the self metrics. */
 void export_collect(struct expo *e, const struct export_opts *o);
