@@ -35,7 +35,7 @@ os.rmdir(b)' "$B"
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s }'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 # start CMD...: runs a server on $PORT and waits until it answers.
 start() {
 	"$@" >/dev/null 2>&1 &
@@ -61,7 +61,7 @@ mkdir "$B"
 made=0
 echo "mmscope export: CPU per scrape, microseconds (median of 3 rounds; the machine is shared)"
 printf '%-8s %10s %10s %8s %8s\n' cgroups core_us text_us ratio series
-for n in 10 100 1000 10000; do
+for n in ${BENCH_CGROUPS:-10 100 1000 10000}; do
 	$PY -c 'import os,sys
 for i in range(int(sys.argv[2]), int(sys.argv[3])): os.mkdir("%s/c%d" % (sys.argv[1], i))' "$B" $made $n
 	made=$n

@@ -134,7 +134,7 @@ static int frag_collect(void *state, struct expo *e, const struct export_opts *o
 		for (int k = 0; k < s->frag[z].nr_orders; k++) {
 			zone_labels(lbl, sizeof(lbl), s->buddy.zones[z].node, s->buddy.zones[z].zone);
 			expo_label_int(lbl, sizeof(lbl), "order", k);
-			expo_sample(e, "", lbl, s->frag[z].unusable_index[k] / 1000.0);
+			expo_sample_milli(e, "", lbl, s->frag[z].unusable_index[k]);
 		}
 	expo_family(e, "mmscope_zone_fragmentation_index", "gauge",
 		    "Fragmentation index per order (the kernel's extfrag_index / 1000): towards 1 an allocation of the order fails for fragmentation, towards 0 for lack of memory, -1 when it would succeed.");
@@ -142,7 +142,7 @@ static int frag_collect(void *state, struct expo *e, const struct export_opts *o
 		for (int k = 0; k < s->frag[z].nr_orders; k++) {
 			zone_labels(lbl, sizeof(lbl), s->buddy.zones[z].node, s->buddy.zones[z].zone);
 			expo_label_int(lbl, sizeof(lbl), "order", k);
-			expo_sample(e, "", lbl, s->frag[z].extfrag_index[k] / 1000.0);
+			expo_sample_milli(e, "", lbl, s->frag[z].extfrag_index[k]);
 		}
 	rc = READ_PARSE(&o->cli->host, "/proc/zoneinfo", mms_parse_zoneinfo, &s->zoneinfo, &err);
 	if (rc)
@@ -156,7 +156,7 @@ static int frag_collect(void *state, struct expo *e, const struct export_opts *o
 		return rc;
 	expo_family(e, "mmscope_extfrag_threshold_ratio", "gauge",
 		    "vm.extfrag_threshold / 1000: above it the kernel compacts rather than reclaims.");
-	expo_sample(e, "", "", threshold / 1000.0);
+	expo_sample_milli(e, "", "", threshold);
 	return 0;
 }
 

@@ -79,6 +79,11 @@ struct memcg_state {
 	int *order;           /* kept cgroups, then folded ones */
 	char *folded;         /* per cgroup: 1 folded, 2 folded under a folded parent */
 	int cap;
+	/* Per cgroup, its label escaped once a scrape (not once per statistic):
+	 * cgroup="/a/b" at lbl_buf + lbl_off[c]. */
+	char *lbl_buf;
+	size_t lbl_len, lbl_cap;
+	size_t *lbl_off;
 };
 
 static int memcg_open(void **state, const struct export_opts *o, char *why, size_t size)
@@ -253,10 +258,11 @@ static void write_entry(struct expo *e, const struct memcg_state *s, int i, int 
 			}
 			continue;
 		}
-		lbl[0] = 0;
-		expo_label(lbl, sizeof(lbl), "cgroup", mms_memcg_snapshot_path(&s->snap, c));
 		if (m->lname)
-			expo_label(lbl, sizeof(lbl), m->lname, m->lvalue);
+			snprintf(lbl, sizeof(lbl), "%s,%s=\"%s\"", s->lbl_buf + s->lbl_off[c],
+				 m->lname, m->lvalue);
+		else
+			snprintf(lbl, sizeof(lbl), "%s", s->lbl_buf + s->lbl_off[c]);
 		if (m->scale)
 			expo_sample(e, "", lbl, (double)v * scale);
 		else
@@ -271,6 +277,35 @@ static void write_entry(struct expo *e, const struct memcg_state *s, int i, int 
 	}
 }
 
+/* The escaped cgroup="..." label of each kept cgroup, into lbl_buf. */
+static int make_labels(struct memcg_state *s, int nkept)
+{
+	char lbl[1100];
+
+	s->lbl_len = 0;
+	for (int k = 0; k < nkept; k++) {
+		int c = s->order[k];
+		size_t n;
+
+		lbl[0] = 0;
+		expo_label(lbl, sizeof(lbl), "cgroup", mms_memcg_snapshot_path(&s->snap, c));
+		n = strlen(lbl) + 1;
+		if (s->lbl_len + n > s->lbl_cap) {
+			size_t cap = (s->lbl_cap ? s->lbl_cap * 2 : 65536) + n;
+			char *p = realloc(s->lbl_buf, cap);
+
+			if (!p)
+				return -ENOMEM;
+			s->lbl_buf = p;
+			s->lbl_cap = cap;
+		}
+		memcpy(s->lbl_buf + s->lbl_len, lbl, n);
+		s->lbl_off[c] = s->lbl_len;
+		s->lbl_len += n;
+	}
+	return 0;
+}
+
 static int memcg_collect(void *state, struct expo *e, const struct export_opts *o)
 {
 	struct memcg_state *s = state;
@@ -282,6 +317,7 @@ static int memcg_collect(void *state, struct expo *e, const struct export_opts *
 	n = s->snap.nr_cgroups;
 	if (n > s->cap) {
 		int *ord = realloc(s->order, sizeof(int) * (size_t)n);
+		size_t *off;
 		char *f;
 
 		if (!ord)
@@ -291,6 +327,10 @@ static int memcg_collect(void *state, struct expo *e, const struct export_opts *
 		if (!f)
 			return -ENOMEM;
 		s->folded = f;
+		off = realloc(s->lbl_off, sizeof(size_t) * (size_t)n);
+		if (!off)
+			return -ENOMEM;
+		s->lbl_off = off;
 		s->cap = n;
 	}
 	for (int c = 0; c < n; c++) {
@@ -314,6 +354,9 @@ static int memcg_collect(void *state, struct expo *e, const struct export_opts *
 		s->folded[c] = parent_folded(s, mms_memcg_snapshot_path(&s->snap, c),
 					     s->order + nkept, nfolded) ? 2 : 1;
 	}
+	rc = make_labels(s, nkept);
+	if (rc)
+		return rc;
 	for (int i = 0, fam = -1; i < NR_MSTATS; i++) {
 		if (s->col[i] < 0)
 			continue;
@@ -352,6 +395,8 @@ static void memcg_close(void *state)
 	mms_memcg_snapshot_free(&s->snap);
 	free(s->order);
 	free(s->folded);
+	free(s->lbl_buf);
+	free(s->lbl_off);
 	free(s);
 }
 

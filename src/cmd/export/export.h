@@ -50,6 +50,8 @@ void expo_label_int(char *lbl, size_t size, const char *name, long long value);
  * labels from expo_label(). */
 void expo_sample(struct expo *e, const char *suffix, const char *lbl, double value);
 void expo_sample_u64(struct expo *e, const char *suffix, const char *lbl, uint64_t value);
+/* milli / 1000 exactly, in the fewest digits (the kernel's x1000 indices). */
+void expo_sample_milli(struct expo *e, const char *suffix, const char *lbl, long long milli);
 /* Ends the body (OpenMetrics: "# EOF"). */
 void expo_end(struct expo *e);
 
