@@ -312,7 +312,9 @@ static int run_export(struct cli *cli, int argc, char **argv)
 		o.no_trace = true;
 	/* Listen first: a taken port or a bad --web-config fails before BPF loads. */
 	if (!o.once) {
-		rc = http_start(&h, &o, why, sizeof(why));
+		static const struct http_hooks hk = { export_collect, export_poll };
+
+		rc = http_start(&h, &o, &hk, why, sizeof(why));
 		if (rc)
 			return cli_fail(cli, rc == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "%s", why);
 	}

@@ -110,7 +110,14 @@ void export_poll(const struct export_opts *o);
 /* ---- serving ---- */
 
 struct mms_http;
-int http_start(struct mms_http **out, const struct export_opts *o, char *why, size_t size);
+/* What the server calls (export.c's, passed in so that http.c does not call back
+ * into the file that calls it). */
+struct http_hooks {
+	void (*collect)(struct expo *e, const struct export_opts *o); /* a scrape's body */
+	void (*poll)(const struct export_opts *o);  /* between requests */
+};
+int http_start(struct mms_http **out, const struct export_opts *o, const struct http_hooks *hk,
+	       char *why, size_t size);
 /* Runs requests and the collectors' polls until cli_stop. Returns 0 or -errno. */
 int http_run(struct mms_http *h);
 void http_stop(struct mms_http *h);

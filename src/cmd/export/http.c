@@ -54,6 +54,7 @@ struct cache {
 
 struct mms_http {
 	const struct export_opts *o;
+	struct http_hooks hk;
 	struct MHD_Daemon *d;
 	struct webcfg web;
 	struct cache cache[2]; /* [0] text 0.0.4, [1] OpenMetrics */
@@ -89,7 +90,7 @@ static struct cache *body_for(struct mms_http *h, bool om)
 	if (c->valid && now - c->at_ns < (uint64_t)(h->o->min_interval * 1e9))
 		return c;
 	expo_init(&e, om);
-	export_collect(&e, h->o);
+	h->hk.collect(&e, h->o);
 	expo_end(&e);
 	if (e.failed) {
 		expo_free(&e);
@@ -287,7 +288,8 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, char *why, s
 	return 0;
 }
 
-int http_start(struct mms_http **out, const struct export_opts *o, char *why, size_t size)
+int http_start(struct mms_http **out, const struct export_opts *o, const struct http_hooks *hk,
+	       char *why, size_t size)
 {
 	struct mms_http *h = calloc(1, sizeof(*h));
 	struct sockaddr_storage ss;
@@ -297,6 +299,7 @@ int http_start(struct mms_http **out, const struct export_opts *o, char *why, si
 	if (!h)
 		return -ENOMEM;
 	h->o = o;
+	h->hk = *hk;
 	rc = parse_listen(o->listen, &ss, why, size);
 	if (!rc && o->web_config)
 		rc = webcfg_load(&h->web, o->web_config, why, size);
@@ -346,7 +349,7 @@ int http_run(struct mms_http *h)
 			ms = (int)to;
 		if (poll(&p, 1, ms) < 0 && errno != EINTR)
 			return -errno;
-		export_poll(h->o);
+		h->hk.poll(h->o);
 		MHD_run(h->d);
 		expire_connections(h);
 	}
