@@ -63,3 +63,17 @@ printf 'tls_server_config:\n  client_auth_type: RequireAndVerifyClientCert\n' >"
 expect_status export-web-config-unknown 2 "$MMSCOPE" export --listen 127.0.0.1:1 --web-config "$SCRATCH/web.yml"
 printf 'basic_auth_users:\n  bob: plaintext\n' >"$SCRATCH/web2.yml"
 expect_status export-web-config-plain-password 2 "$MMSCOPE" export --listen 127.0.0.1:1 --web-config "$SCRATCH/web2.yml"
+
+# --alloc-sites: the largest sites of a recorded /proc/allocinfo (the 7.2 test
+# kernel's), the rest in site="other", the total unchanged.
+mkdir -p "$SCRATCH/alloc/proc" && cp "$FIXTURES/test-7.2/allocinfo" "$SCRATCH/alloc/proc/"
+"$MMSCOPE" --root "$SCRATCH/alloc" export --once --collectors alloc --alloc-sites 3 >"$SCRATCH/alloc.prom" 2>&1
+top=$(grep '^mmscope_alloc_site_bytes{' "$SCRATCH/alloc.prom" | head -n 3 | sed 's/.*function="\([^"]*\)".* \([0-9]*\)$/\1=\2/' | tr '\n' ' ')
+want=$(grep -v -e '^#' -e allocinfo "$FIXTURES/test-7.2/allocinfo" | sort -k1,1 -rn | head -n 3 | awk '{ sub("func:", "", $4); printf "%s=%s ", $4, $1 }')
+sum=$(grep '^mmscope_alloc_site_bytes{' "$SCRATCH/alloc.prom" | awk '{ s += $2 } END { printf "%.0f", s }')
+total=$(awk '$1 ~ /^-?[0-9]+$/ { s += $1 } END { printf "%.0f", s }' "$FIXTURES/test-7.2/allocinfo")
+[ "$top" = "$want" ] && [ "$sum" = "$total" ] && ok export-alloc-sites || not_ok export-alloc-sites "top $top want $want; sum $sum total $total"
+if command -v promtool >/dev/null; then
+	check export-alloc-promtool promtool check metrics <"$SCRATCH/alloc.prom"
+fi
+expect_status export-alloc-bad 2 "$MMSCOPE" export --once --alloc-sites -1

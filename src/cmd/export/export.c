@@ -22,7 +22,7 @@ const struct command cmd_export = {
 	.summary = "Prometheus/OpenMetrics endpoint: memcg, fragmentation, reclaim/compaction latency",
 	.usage = "[--listen ADDR:PORT] [--cgroup-depth N] [--max-cgroups N] [--min-interval S]\n"
 		 "       [--web-config FILE] [--no-trace | --trace-cgroup CG] [--collectors LIST]\n"
-		 "       [--memcg-backend B] [--once [--openmetrics]]\n"
+		 "       [--memcg-backend B] [--alloc-sites N] [--once [--openmetrics]]\n"
 		 "  --listen ADDR:PORT   where to serve /metrics (default 127.0.0.1:9477)\n"
 		 "  --cgroup-depth N     cgroups at most N levels below the root (default: all)\n"
 		 "  --max-cgroups N      the N largest cgroups by usage get series, the rest are\n"
@@ -32,8 +32,11 @@ const struct command cmd_export = {
 		 "  --web-config FILE    TLS and basic auth, exporter-toolkit's web-config.yml\n"
 		 "  --no-trace           no BPF tracers (no reclaim/compaction histograms)\n"
 		 "  --trace-cgroup CG    the tracers count only tasks of cgroup CG (and below)\n"
-		 "  --collectors LIST    only these of memcg,frag,pagetype,vmstat,trace (default: all)\n"
+		 "  --collectors LIST    only these of memcg,frag,pagetype,vmstat,trace,alloc\n"
+		 "                       (default: all)\n"
 		 "  --memcg-backend B    auto (default), kfunc, core or text (benchmarks, tests)\n"
+		 "  --alloc-sites N      the N call sites holding the most kernel memory\n"
+		 "                       (/proc/allocinfo; default 0: none)\n"
 		 "  --once               print one scrape's body on stdout and exit\n"
 		 "  --openmetrics        with --once: OpenMetrics instead of text format 0.0.4\n",
 };
@@ -49,7 +52,7 @@ struct col_slot {
 
 static struct col_slot slots[] = {
 	{ .c = &col_memcg }, { .c = &col_frag }, { .c = &col_pagetype }, { .c = &col_vmstat },
-	{ .c = &col_trace },
+	{ .c = &col_trace }, { .c = &col_alloc },
 };
 #define NR_SLOTS (int)(sizeof(slots) / sizeof(slots[0]))
 static uint64_t collections;
@@ -74,7 +77,7 @@ static int check_collectors(struct cli *cli, const char *list)
 		for (int i = 0; i < NR_SLOTS; i++)
 			known |= strlen(slots[i].c->name) == n && !strncmp(p, slots[i].c->name, n);
 		if (!known) {
-			cli_usage(cli, "--collectors: a comma list of memcg, frag, pagetype, vmstat, trace");
+			cli_usage(cli, "--collectors: a comma list of memcg, frag, pagetype, vmstat, trace, alloc");
 			return -1;
 		}
 	}
@@ -192,7 +195,7 @@ static int open_all(struct export_opts *o)
 static int parse_options(struct export_opts *o, int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_DEPTH, O_MAX, O_MIN, O_WEB, O_NOTRACE, O_ONCE, O_OM, O_TRACECG,
-	       O_COLLECTORS, O_MEMCG_BACKEND };
+	       O_COLLECTORS, O_MEMCG_BACKEND, O_ALLOC };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "cgroup-depth", required_argument, NULL, O_DEPTH },
@@ -203,6 +206,7 @@ static int parse_options(struct export_opts *o, int argc, char **argv)
 		{ "trace-cgroup", required_argument, NULL, O_TRACECG },
 		{ "collectors", required_argument, NULL, O_COLLECTORS },
 		{ "memcg-backend", required_argument, NULL, O_MEMCG_BACKEND },
+		{ "alloc-sites", required_argument, NULL, O_ALLOC },
 		{ "once", no_argument, NULL, O_ONCE },
 		{ "openmetrics", no_argument, NULL, O_OM },
 		{ 0 },
@@ -240,6 +244,14 @@ static int parse_options(struct export_opts *o, int argc, char **argv)
 			break;
 		case O_TRACECG:
 			o->trace_cgroup = optarg;
+			break;
+		case O_ALLOC:
+			if (!strcmp(optarg, "0"))
+				o->alloc_sites = 0;
+			else if (cli_parse_long(cli, "--alloc-sites", optarg, 1, 10000, &v))
+				return EXIT_USAGE;
+			else
+				o->alloc_sites = (int)v;
 			break;
 		case O_COLLECTORS:
 			if (check_collectors(cli, optarg))

@@ -100,7 +100,8 @@ struct collector {
 	void (*close)(void *state);
 };
 
-extern const struct collector col_memcg, col_frag, col_pagetype, col_vmstat, col_trace;
+extern const struct collector col_memcg, col_frag, col_pagetype, col_vmstat, col_trace,
+	col_alloc;
 
 /* The scrape: every open collector into e, then the self metrics. */
 void export_collect(struct expo *e, const struct export_opts *o);

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # export: a cgroup of our own holding 24 MiB of anon (hog) shows it in
 # mmscope_memcg_anon_bytes (v2: memory.stat anon; within 64 pages per CPU or 1%),
-# with the v2-only families (memory.events, PSI) present, the served body is well
+# with the v2-only families (memory.events, PSI) present, the 5 largest allocation
+# sites where /proc/allocinfo exists (--alloc-sites 5), the served body is well
 # formed (every sample's family has HELP and TYPE), and the tracers attach and
 # detach; the body goes to the log between MMSCOPE-EXPORT-BEGIN/END, where
 # tests/integration/t0950-export-vm.sh runs promtool check metrics on it (the
@@ -19,7 +20,7 @@ hog=$!
 port=9477
 # The guest's loopback may be down: the exporter listens there.
 ip link set lo up 2> /dev/null || ifconfig lo 127.0.0.1 up 2> /dev/null || true
-mmscope export --listen 127.0.0.1:$port > /tmp/export.out 2> /tmp/export.err &
+mmscope export --listen 127.0.0.1:$port --alloc-sites 5 > /tmp/export.out 2> /tmp/export.err &
 exp=$!
 done_() {
 	kill $hog $exp 2> /dev/null || true
@@ -54,6 +55,10 @@ bad=$(awk '/^# TYPE / { t[$3] = 1; next } /^# HELP / { h[$3] = 1; next }
 	/^[a-z]/ { n = $0; sub(/[{ ].*/, "", n); f = n; sub(/_(bucket|sum|count)$/, "", f)
 		if (!((n in t && n in h) || (f in t && f in h))) print n }' /tmp/body.prom | sort -u | head -3)
 [ -z "$bad" ] || fail "samples without HELP/TYPE: $bad"
+if [ -r /proc/allocinfo ]; then
+	n=$(grep -c '^mmscope_alloc_site_bytes{file=' /tmp/body.prom || true)
+	[ "$n" = 5 ] || fail "--alloc-sites 5 with /proc/allocinfo: $n sites"
+fi
 backend=$(sed -n 's/^mmscope_memcg_backend_info{backend="\([a-z]*\)".*/\1/p' /tmp/body.prom)
 series=$(grep -c '^mmscope' /tmp/body.prom)
 kill $exp
