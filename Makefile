@@ -47,6 +47,12 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wno-format
 # heatmap pictures use libgd (PNG through libpng), its TUI ncursesw.
 STATIC_LIBS := -lbpf -lelf -lgd -lpng -lz -lzstd -ljansson -lncursesw -ltinfo -lm
 DYN_LIBS    := -lbpf -lelf -lgd -lpng -lz -ljansson -lncursesw -ltinfo -lm
+# export serves HTTP with libmicrohttpd (TLS through gnutls and its crypto libraries;
+# Debian has no static libp11-kit: src/cmd/export/p11kit_stub.c), reads its
+# web-config.yml with libyaml and checks bcrypt passwords with libcrypt (libxcrypt).
+STATIC_LIBS += -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp -ltasn1 -lidn2 -lunistring \
+	       -lyaml -lcrypt -latomic -lpthread
+DYN_LIBS    += -lmicrohttpd -lyaml -lcrypt -lpthread
 
 BPF_SRCS  := $(wildcard src/bpf/*.bpf.c)
 SKELS     := $(patsubst src/bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
@@ -106,6 +112,8 @@ $(OUT)/obj/%.o: src/%.c $(SRC_HDRS) $(SKELS) | $(CROSS_SYSROOT)
 $(shell mkdir -p $(OUT) && echo '$(RELEASE) $(COMMIT)' | cmp -s - $(OUT)/.commit || echo '$(RELEASE) $(COMMIT)' > $(OUT)/.commit)
 $(OUT)/obj/main.o: $(OUT)/.commit
 
+$(OUT)/obj/cmd/export/p11kit_stub.o: CFLAGS += -I/usr/include/p11-kit-1
+
 $(LIB_INTERNAL): $(LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
@@ -123,10 +131,10 @@ $(OUT)/libmmscope.a: $(OUT)/libmmscope.o
 $(MMSCOPE): $(CMD_OBJS) $(LIB_INTERNAL)
 	$(CC) $(CFLAGS) -static -o $@ $(CMD_OBJS) $(LIB_INTERNAL) $(STATIC_LIBS)
 
-# The arm64 libraries, fetched once (scripts/arm64-sysroot.sh).
+# The arm64 libraries, fetched once per package list (scripts/arm64-sysroot.sh).
 ifeq ($(ARCH),arm64)
 CROSS_SYSROOT := $(ARM64_SYSROOT)/.complete
-$(CROSS_SYSROOT):
+$(CROSS_SYSROOT): scripts/arm64-sysroot.sh
 	ARM64_SYSROOT=$(ARM64_SYSROOT) scripts/install-deps.sh --arm64
 endif
 

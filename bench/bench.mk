@@ -20,3 +20,9 @@ workloads: $(OUT)/workloads/bench-memcg
 $(OUT)/workloads/bench-memcg: $(OUT)/bench/memcg
 	@mkdir -p $(dir $@)
 	cp $< $@
+
+# bench/export.sh: the exporter's CPU per scrape against node_exporter and the text
+# approach (root: it makes cgroups and loads BPF).
+.PHONY: bench-export
+bench-export: $(MMSCOPE)
+	sh bench/export.sh

@@ -9,15 +9,20 @@
 #
 #   arm64-sysroot.sh SYSROOT
 #
-# SYSROOT/.complete marks a finished sysroot; remove SYSROOT to redo it.
+# SYSROOT/.complete marks a finished sysroot and holds its package list: a
+# sysroot made for another list is made again.
 set -eu
 
 [ $# = 1 ] || { echo "usage: $0 SYSROOT" >&2; exit 2; }
 root=$1
-[ -e "$root/.complete" ] && exit 0
 here=$(cd "$(dirname "$0")" && pwd)
-# What STATIC_LIBS in the Makefile names (each -dev holds its lib*.a and headers).
-pkgs="libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjansson-dev libgd-dev libpng-dev libncurses-dev"
+# What STATIC_LIBS in the Makefile names (each -dev holds its lib*.a and headers);
+# export's HTTP server and TLS (libmicrohttpd, gnutls and the crypto libraries
+# gnutls links), its web-config.yml (libyaml) and bcrypt (libcrypt).
+pkgs="libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjansson-dev libgd-dev libpng-dev libncurses-dev \
+libmicrohttpd-dev libgnutls28-dev nettle-dev libgmp-dev libtasn1-6-dev libidn2-dev libunistring-dev \
+libyaml-dev libcrypt-dev"
+[ "$(cat "$root/.complete" 2>/dev/null)" = "$pkgs" ] && exit 0
 
 rm -rf "$root.debs"
 echo "arm64-sysroot: downloading $pkgs (bookworm/arm64)"
@@ -29,5 +34,5 @@ for deb in $debs; do
 	dpkg -x "$deb" "$root"
 done
 rm -rf "$root.debs"
-touch "$root/.complete"
+printf '%s\n' "$pkgs" > "$root/.complete"
 echo "arm64-sysroot: $root"

@@ -7,10 +7,13 @@ set -eu
 
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
 libjansson-dev libcmocka-dev pkg-config libclang-rt-14-dev util-linux \
-libgd-dev libpng-dev libncurses-dev"
+libgd-dev libpng-dev libncurses-dev \
+libmicrohttpd-dev libgnutls28-dev libunistring-dev libyaml-dev libcrypt-dev"
 if [ "${1:-}" = "--test" ]; then
 	# Integration and VM tests: the initramfs userland, qemu, the peers.
 	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3 linux-perf libbpf-tools tmux strace"
+	# export: a real Prometheus and promtool, node_exporter for bench/export, TLS test.
+	pkgs="$pkgs prometheus prometheus-node-exporter openssl curl"
 	# The arm64 guest of the VM matrix: its binary is cross-built (see --arm64).
 	pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 fi
