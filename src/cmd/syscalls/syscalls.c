@@ -268,7 +268,7 @@ static void on_sigchld(int sig)
 	cli_stop = 1;
 }
 
-static int child_start(struct cli *cli, char **argv, struct child *ch)
+static int child_start(struct cli *cli, char **argv, bool json, struct child *ch)
 {
 	int go[2], back[2], err = 0;
 	pid_t parent = getpid();
@@ -287,6 +287,9 @@ static int child_start(struct cli *cli, char **argv, struct child *ch)
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
+		/* Under -j our stdout is the JSON stream: the command's output goes to stderr. */
+		if (json)
+			dup2(2, 1);
 		if (read(go[0], &b, 1) != 1)
 			_exit(127); /* we gave up: never run it untraced */
 		execvp(argv[0], argv);
@@ -450,10 +453,12 @@ static int tick(void *ctx, uint64_t now)
 	return 0;
 }
 
+/*
+ * On stderr under -j too: the line says the programs are attached, which a script
+ * starting a workload after the tracer can wait for.
+ */
 static void describe(struct sys_ctx *c, const struct child *ch)
 {
-	if (c->cli->json)
-		return;
 	fprintf(stderr, "Tracing syscalls");
 	if (c->a.trace.filter.cg_path[0]) {
 		fprintf(stderr, " in ");
@@ -483,7 +488,7 @@ static int run(struct sys_ctx *c, struct child *ch)
 
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGCHLD, &sa, NULL);
-		if ((rc = child_start(c->cli, c->a.command, ch)))
+		if ((rc = child_start(c->cli, c->a.command, c->cli->json, ch)))
 			return rc;
 		c->a.trace.filter.tgid = (uint32_t)ch->pid;
 	}

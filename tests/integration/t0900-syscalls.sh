@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# mmscope syscalls against a known mix (tests/workloads/syscalls.c): N getppid,
+# M failing openat, K mmap/munmap pairs of LEN bytes, run in a v1 memory cgroup of
+# our own created after the tracer started (-c covers the subtree, later cgroups
+# too); exact counts, ENOENT = M, --mm bytes = K * LEN; the total equals perf stat's
+# raw_syscalls:sys_enter count within 1%; --slow sees a 50 ms nanosleep (+-10%);
+# --record dumps the last calls of a process killed by SIGSEGV.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/trace_lib.sh"
+
+WL=$TOP/build/workloads
+MEMCG=/sys/fs/cgroup/memory
+N=20000 M=300 K=200 LEN=1052672
+
+expect_status syscalls-bad-name 2 "$MMSCOPE" syscalls -e getppid,nosuchcall -d 1
+expect_status syscalls-bad-sort 2 "$MMSCOPE" syscalls --sort size -d 1
+expect_status syscalls-bad-record 2 "$MMSCOPE" syscalls --record 65 -d 1
+expect_status syscalls-two-targets 2 "$MMSCOPE" syscalls -p 1 -- true
+expect_status syscalls-root-dir 3 "$MMSCOPE" --root "$FIXTURES/host-6.18/root" syscalls -d 1
+if ! is_root; then
+	skip syscalls "needs root"
+	exit 0
+fi
+expect_status syscalls-no-command 2 "$MMSCOPE" syscalls -- /no/such/command
+[ -w "$MEMCG" ] || { skip syscalls-cgroup "no v1 memory hierarchy at $MEMCG"; exit 0; }
+[ -x "$WL/syscalls" ] || make -C "$TOP" workloads >/dev/null 2>&1
+CG=$MEMCG/mmscope-t0900-$$
+trap 'rmdir "$CG"/*/ "$CG" 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+mkdir "$CG" || { not_ok syscalls-cgroup "cannot create $CG"; exit 0; }
+
+# start NAME ARGS...: a tracer in the background, waiting until it has attached.
+start() {
+	name=$1
+	shift
+	"$MMSCOPE" -j syscalls "$@" >"$SCRATCH/$name.json" 2>"$SCRATCH/$name.err" &
+	eval "pid_$name=\$!"
+	for i in $(seq 100); do
+		grep -q '^Tracing' "$SCRATCH/$name.err" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# stop NAME: SIGINT, then the exit status.
+stop() {
+	eval "kill -INT \$pid_$name; wait \$pid_$name"
+}
+# count NAME SYSCALL KEY: a row's value in the summary (0 when absent).
+count() {
+	python3 - "$SCRATCH/$1.json" "$2" "$3" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+doc = rows[-1]
+v = [r.get(sys.argv[3], 0) for r in doc["syscalls"] if r["syscall"] == sys.argv[2]]
+print(v[0] if v else 0)
+PY
+}
+
+start all -c "$CG" || not_ok syscalls-start "$(cat "$SCRATCH/all.err")"
+start mm -c "$CG" --mm || not_ok syscalls-start-mm "$(cat "$SCRATCH/mm.err")"
+# Created after the tracers started: the subtree is traced, whenever made.
+mkdir "$CG/later"
+"$WL/cgexec" "$CG/later" "$WL/syscalls" $N $M $K $LEN
+name=all; stop; st=$?
+name=mm; stop
+[ "$st" = 0 ] && ok syscalls-sigint-exit-0 || not_ok syscalls-sigint-exit-0 "exit $st"
+got=$(count all getppid calls)
+[ "$got" = $N ] && ok syscalls-getppid-exact || not_ok syscalls-getppid-exact "$got, expected $N"
+got=$(count all openat errors)
+[ "$got" = $M ] && ok syscalls-openat-errors || not_ok syscalls-openat-errors "$got, expected $M"
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([r["errnos"] for r in d["syscalls"] if r["syscall"]=="openat"][0].get("ENOENT"))' "$SCRATCH/all.json")
+[ "$got" = $M ] && ok syscalls-enoent || not_ok syscalls-enoent "ENOENT $got, expected $M"
+got=$(count all munmap calls)
+[ "$got" = $K ] && ok syscalls-munmap-exact || not_ok syscalls-munmap-exact "$got, expected $K"
+got=$(count mm munmap bytes)
+[ "$got" = $((K * LEN)) ] && ok syscalls-mm-bytes || not_ok syscalls-mm-bytes "$got, expected $((K * LEN))"
+got=$(count mm getppid calls)
+[ "$got" = 0 ] && ok syscalls-mm-only || not_ok syscalls-mm-only "--mm counted $got getppid"
+p99=$(count all getppid p99_ns)
+max=$(count all getppid max_ns)
+[ "$p99" -gt 0 ] && [ "$p99" -le "$max" ] && ok syscalls-p99-le-max || not_ok syscalls-p99-le-max "p99 $p99, max $max"
+
+# The total against the kernel's own count of sys_enter for the same process.
+if have_perf; then
+	mkdir "$CG/perf"
+	start perf -c "$CG/perf" || not_ok syscalls-start-perf "$(cat "$SCRATCH/perf.err")"
+	kernel=$(kernel_count raw_syscalls:sys_enter "$WL/cgexec" "$CG/perf" "$WL/syscalls" $N $M $K $LEN)
+	name=perf; stop
+	ours=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(r["calls"] for r in d["syscalls"]))' "$SCRATCH/perf.json")
+	echo "# syscalls: mmscope $ours calls, perf stat sys_enter $kernel"
+	awk -v a="$ours" -v b="$kernel" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= 0.01 * b) }' &&
+		ok syscalls-vs-perf-1pct || not_ok syscalls-vs-perf-1pct "mmscope $ours, perf $kernel"
+else
+	skip syscalls-vs-perf-1pct "no perf (scripts/install-deps.sh --test installs linux-perf)"
+fi
+
+# --slow: the 50 ms nanosleep, one line, its latency within 10% of what the
+# workload measured around the call (a busy machine wakes it late: both see it).
+"$MMSCOPE" -j syscalls --slow 20 -- "$WL/syscalls" 10 1 1 4096 50 >"$SCRATCH/slow.json" 2>"$SCRATCH/slow.err"
+grep '"type":"slow"' "$SCRATCH/slow.json" | grep '"syscall":"nanosleep"' | head -n 1 >"$SCRATCH/one.json"
+lat=$([ -s "$SCRATCH/one.json" ] && json_get "$SCRATCH/one.json" "d['latency_ns']")
+seen=$(awk '$1 == "nanosleep_ns" { print $2 }' "$SCRATCH/slow.err")
+awk -v l="${lat:-0}" -v s="${seen:-0}" 'BEGIN { exit !(l >= 50e6 && s >= 50e6 && l >= 0.9 * s && l <= 1.1 * s) }' &&
+	ok syscalls-slow-nanosleep ||
+	not_ok syscalls-slow-nanosleep "latency ${lat:-none}, workload saw ${seen:-none}: $(head -c 300 "$SCRATCH/slow.json")"
+others=$(grep '"type":"slow"' "$SCRATCH/slow.json" | grep -vc '"syscall":"nanosleep"')
+[ "$others" = 0 ] && ok syscalls-slow-only-slow || not_ok syscalls-slow-only-slow "$others other slow lines"
+
+# --record: a process that dies of SIGSEGV has its last calls printed.
+"$MMSCOPE" -j syscalls --record 4 -- "$WL/syscalls" 5 1 2 4096 1 segv >"$SCRATCH/rec.json" 2>"$SCRATCH/rec.err"
+grep '"type":"record"' "$SCRATCH/rec.json" | grep '"reason":"died of SIGSEGV"' | head -n 1 >"$SCRATCH/rec1.json"
+if [ -s "$SCRATCH/rec1.json" ]; then
+	# The last 4: munmap, nanosleep, then the printf (fstat and write, by libc).
+	last=$(json_get "$SCRATCH/rec1.json" "[c['syscall'] for c in d['calls']][:2] + [d['recorded'] > 4]")
+	[ "$last" = '["munmap", "nanosleep", true]' ] && ok syscalls-record-segv ||
+		not_ok syscalls-record-segv "last calls $last"
+else
+	not_ok syscalls-record-segv "no SIGSEGV record: $(head -c 300 "$SCRATCH/rec.json")"
+fi
