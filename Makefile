@@ -102,6 +102,7 @@ include fuzz/fuzz.mk
 -include bench/trace.mk
 -include bench/alloc.mk
 -include bench/heatmap.mk
+-include bench/syscalls.mk
 
 clean:
 	rm -rf $(OUT) $(MMSCOPE)
