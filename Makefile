@@ -91,8 +91,8 @@ UAPI_X86_INCLUDE ?= $(UAPI_INCLUDE)/x86_64-linux-gnu
 $(OUT)/sysnames_gen.h: scripts/gen-sysnames.sh
 	@mkdir -p $(OUT)
 	scripts/gen-sysnames.sh $(UAPI_INCLUDE) $(UAPI_X86_INCLUDE) > $@.tmp && mv $@.tmp $@
-$(OUT)/obj/lib/trace/sysnames.o: $(OUT)/sysnames_gen.h
-$(OUT)/obj/lib/trace/sysnames.o: CFLAGS += -DMMS_SYSCALL_ARCH_$(SYSCALL_ARCH)
+$(OUT)/obj/lib/trace/sysnames.o $(OUT)/asan/lib/trace/sysnames.o: $(OUT)/sysnames_gen.h
+$(OUT)/obj/lib/trace/sysnames.o $(OUT)/asan/lib/trace/sysnames.o: CFLAGS += -DMMS_SYSCALL_ARCH_$(SYSCALL_ARCH)
 
 include tests/tests.mk
 include fuzz/fuzz.mk
