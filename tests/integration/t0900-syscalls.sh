@@ -117,3 +117,7 @@ if [ -s "$SCRATCH/rec1.json" ]; then
 else
 	not_ok syscalls-record-segv "no SIGSEGV record: $(head -c 300 "$SCRATCH/rec.json")"
 fi
+
+# Nothing of ours stays loaded once every run has ended (SIGINT, -- COMMAND's end).
+left=$(bpftool prog show 2>/dev/null | grep -c 'name raw_tp_sys_e')
+[ "$left" = 0 ] && ok syscalls-clean || not_ok syscalls-clean "$left programs left"

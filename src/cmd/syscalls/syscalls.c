@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cmd/syscalls/syscalls_cmd.h"
+#include "lib/probe/backends.h"
 #include "lib/trace/sysnames.h"
 #include "output/view.h"
 
@@ -399,7 +400,8 @@ static void print_rows(struct sys_ctx *c, struct sys_snap *s, const char *type, 
 
 		mms_tracer_loss(&c->t, &loss);
 		loss.lost += mms_syscalls_overflow(&c->t);
-		o = json_pack("{s:s,s:I,s:s,s:o}", "type", type, "duration_ns",
+		o = json_pack("{s:s,s:s,s:I,s:s,s:o}", "type", type, "backend",
+			      mms_syscalls_backends[0].name, "duration_ns",
 			      (json_int_t)(now - (strcmp(type, "summary") ? c->last_print_ns
 									  : c->start_ns)),
 			      "arch", mms_sysnames_arch(), "syscalls", sys_view_json(&c->view, s));
