@@ -406,6 +406,8 @@ static void print_rows(struct sys_ctx *c, struct sys_snap *s, const char *type, 
 									  : c->start_ns)),
 			      "arch", mms_sysnames_arch(), "syscalls", sys_view_json(&c->view, s));
 		trace_loss_json(o, &loss);
+		if (strcmp(type, "summary"))
+			json_object_set_new(o, "ts_ns", json_integer((json_int_t)now));
 		if (!strcmp(type, "summary") && !c->a.trace.interval && !c->a.opts.slow_ns &&
 		    !c->a.opts.record_n)
 			json_emit(o); /* a summary alone is one document */
