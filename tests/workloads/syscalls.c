@@ -7,6 +7,10 @@
  * prints "nanosleep_ns NS", the sleep as it measured it.
  *
  *   syscalls N M K LEN [SLEEP_MS [segv]]
+ *   syscalls int80 N      (x86_64) N getppid calls of the i386 ABI (int 0x80 from
+ *                         64-bit code: the kernel runs them as 32-bit compat
+ *                         calls); prints "int80 ok", or "int80 ENOSYS" when the
+ *                         kernel has no 32-bit emulation
  *
  * Raw syscall() calls, so no library cache or wrapper changes the counts; a
  * static binary, so no dynamic loader adds mmaps before main.
@@ -18,12 +22,30 @@
 
 #include "workload.h"
 
+/* The i386 ABI's getppid (64) through int 0x80: a compat call on x86_64. */
+static int int80(unsigned long n)
+{
+#if defined(__x86_64__)
+	long ret = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(64L) : "memory", "rcx", "r11");
+	printf("int80 %s\n", ret == -ENOSYS ? "ENOSYS" : "ok");
+	return 0;
+#else
+	printf("int80 not x86_64\n");
+	return 0;
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long n, m, k, len, sleep_ms = 0;
 	bool segv = false;
 
 	prog = "syscalls";
+	if (argc == 3 && !strcmp(argv[1], "int80"))
+		return int80(parse_ulong(argv[2], "N"));
 	if (argc < 5 || argc > 7)
 		usage("N M K LEN [SLEEP_MS [segv]]");
 	n = parse_ulong(argv[1], "N");

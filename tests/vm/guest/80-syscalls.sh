@@ -55,4 +55,16 @@ mmscope -j syscalls --record 4 -- syscalls 5 1 2 4096 1 segv > /tmp/sys-rec.json
 	fail "--record run failed: $(head -c 300 /tmp/sys-rec.err)"
 grep '"type":"record"' /tmp/sys-rec.json | grep '"reason":"died of SIGSEGV"' |
 	grep -q '"syscall":"nanosleep"' || fail "--record: no SIGSEGV record with the nanosleep: $(head -c 300 /tmp/sys-rec.json)"
+
+# 32-bit calls (int 0x80 from 64-bit code: the kernel's compat path) are named from
+# the i386 table; a kernel without the int 0x80 gate kills the helper (SIGSEGV).
+mmscope syscalls -e i386:getppid,getppid -- syscalls int80 100 > /tmp/sys-int80.txt 2>&1 || true
+if grep -q 'int80 ok' /tmp/sys-int80.txt; then
+	compat=$(col /tmp/sys-int80.txt i386:getppid 2)
+	native=$(col /tmp/sys-int80.txt getppid 2)
+	figures="$figures; int 0x80: i386:getppid $compat/100, getppid $native"
+	[ "$compat" = 100 ] && [ "$native" = 0 ] || fail "compat calls: $figures"
+else
+	figures="$figures; int 0x80 not available here ($(grep int80 /tmp/sys-int80.txt || echo 'helper died'))"
+fi
 pass "$figures; SIGSEGV record has the nanosleep"
