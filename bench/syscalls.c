@@ -20,6 +20,13 @@
  * round; each result is ns per call and its ratio to the untraced run of the same
  * round, printed as the median over ROUNDS (and the range of ratios).
  *
+ * Then one more pass, for the BPF tracers only, with the kernel's BPF run-time
+ * statistics on (bpfstats.h; off during the timed rounds, since they add two
+ * clock reads per program run): the time their programs take per syscall (enter
+ * + exit, averaged over every call on the machine while the getppid loop runs).
+ * It leaves out the dispatch before a program runs, which is where syscount's
+ * perf-event tracepoints pay more than raw tracepoints (the record they build).
+ *
  * Needs root. A missing peer (syscount, perf, strace) is skipped with a note.
  */
 #include <errno.h>
@@ -36,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfstats.h"
 #include "syscalls_floor.skel.h"
 
 #define ROUNDS_MAX 50
@@ -207,6 +215,31 @@ static void stop_tracer(pid_t pid, struct syscalls_floor_bpf **floor)
 	}
 }
 
+/* The BPF ns per syscall of setup s (its programs, both tracepoints); < 0 if unknown. */
+static double bpf_ns_per_call(enum setup s, long calls)
+{
+	struct syscalls_floor_bpf *floor = NULL;
+	struct bpfstats_ids before, progs;
+	struct bpfstats a, b;
+	double cpu, ns = -1;
+	pid_t tracer;
+
+	if (bpfstats_snapshot(&before))
+		return -1;
+	tracer = start_tracer(s, &floor);
+	if (tracer < 0)
+		return -1;
+	if (!bpfstats_owned(tracer ? tracer : getpid(), &before, &progs) && progs.n &&
+	    !bpfstats_read(&progs, &a)) {
+		measure(GETPPID, calls, NULL, 0, &cpu);
+		if (!bpfstats_read(&progs, &b) && b.run_cnt > a.run_cnt)
+			ns = 2.0 * (double)(b.run_time_ns - a.run_time_ns) /
+			     (double)(b.run_cnt - a.run_cnt);
+	}
+	stop_tracer(tracer, &floor);
+	return ns;
+}
+
 static bool have(const char *prog)
 {
 	char cmd[256];
@@ -346,6 +379,25 @@ int main(int argc, char **argv)
 			       hi, cpu, cm, clo, chi);
 		}
 		printf(" |\n");
+	}
+	{
+		int fd = bpfstats_enable();
+
+		if (fd < 0) {
+			printf("BPF run-time statistics: not available (%s)\n", strerror(-fd));
+			return 0;
+		}
+		printf("\nBPF programs' own time per syscall (enter + exit; kernel BPF statistics, "
+		       "one pass, getppid loop):\n");
+		for (int s = FLOOR; s <= SYSCOUNT_L; s++) {
+			double ns = skip[s] ? -1 : bpf_ns_per_call((enum setup)s, calls);
+
+			if (ns < 0)
+				printf("  %-24s -\n", setup_names[s]);
+			else
+				printf("  %-24s %.1f ns\n", setup_names[s], ns);
+		}
+		close(fd);
 	}
 	return 0;
 }
