@@ -237,22 +237,20 @@ static __always_inline bool comm_selected(void)
  */
 #define MMS_TS_COMPAT 0x0002
 
-static __always_inline bool in_compat_call(void)
+static __always_inline bool in_compat_call(struct task_struct *t)
 {
 #if defined(__TARGET_ARCH_x86)
-	struct task_struct *t = bpf_get_current_task_btf();
-
 	if (bpf_core_field_exists(t->thread_info.status))
 		return t->thread_info.status & MMS_TS_COMPAT;
 #endif
 	return false;
 }
 
-static __always_inline __u32 slot_of(long id)
+static __always_inline __u32 slot_of(struct task_struct *t, long id)
 {
 	if (id < 0)
 		return MMS_SYS_SLOT_OTHER;
-	if (in_compat_call())
+	if (in_compat_call(t))
 		return id < MMS_SYS_SLOT_OTHER - MMS_SYS_COMPAT_BASE ? MMS_SYS_COMPAT_BASE + id
 								  : MMS_SYS_SLOT_OTHER;
 	return id < MMS_SYS_NATIVE_MAX ? id : MMS_SYS_SLOT_OTHER;
@@ -327,9 +325,12 @@ static __always_inline void record_call(__u64 pid_tgid, const struct mms_sys_cal
 SEC("raw_tp/sys_enter")
 int BPF_PROG(raw_tp_sys_enter, struct pt_regs *regs, long id)
 {
+	/* One helper call gives the task for the compat check and the ids (where
+	 * bpf_get_current_pid_tgid() would be a second call). */
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid;
 	struct inflight *s;
-	__u32 slot = slot_of(id);
+	__u32 slot = slot_of(task, id);
 	__u8 f = flags_of(slot);
 
 	if (filter_sys && !(f & MMS_SYSF_TRACED))
@@ -338,7 +339,7 @@ int BPF_PROG(raw_tp_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (filter_comm && !comm_selected())
 		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
+	pid_tgid = (__u64)task->tgid << 32 | (__u32)task->pid;
 	if (f & MMS_SYSF_NORETURN) {
 		/* exit and exit_group never reach sys_exit: a call without a latency. */
 		struct mms_sys_stat *st;

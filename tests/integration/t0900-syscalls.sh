@@ -12,6 +12,8 @@
 WL=$TOP/build/workloads
 MEMCG=/sys/fs/cgroup/memory
 N=20000 M=300 K=200 LEN=1052672
+# The helper under a name of its own, for --comm (comm is the file name, <= 15 bytes).
+HELPER=$SCRATCH/mms-t0900-sys
 
 expect_status syscalls-bad-name 2 "$MMSCOPE" syscalls -e getppid,nosuchcall -d 1
 expect_status syscalls-bad-sort 2 "$MMSCOPE" syscalls --sort size -d 1
@@ -60,10 +62,11 @@ start all -c "$CG" || not_ok syscalls-start "$(cat "$SCRATCH/all.err")"
 start mm -c "$CG" --mm || not_ok syscalls-start-mm "$(cat "$SCRATCH/mm.err")"
 start bycg -c "$CG" --by-cgroup -e getppid || not_ok syscalls-start-bycg "$(cat "$SCRATCH/bycg.err")"
 start errs -c "$CG" --errors -P || not_ok syscalls-start-errs "$(cat "$SCRATCH/errs.err")"
-start comm --comm syscalls -e getppid,munmap || not_ok syscalls-start-comm "$(cat "$SCRATCH/comm.err")"
+start comm --comm mms-t0900-sys -e getppid,munmap || not_ok syscalls-start-comm "$(cat "$SCRATCH/comm.err")"
 # Created after the tracers started: the subtree is traced, whenever made.
 mkdir "$CG/later"
-"$WL/cgexec" "$CG/later" "$WL/syscalls" $N $M $K $LEN
+cp "$WL/syscalls" "$HELPER"
+"$WL/cgexec" "$CG/later" "$HELPER" $N $M $K $LEN
 name=all; stop; st=$?
 for name in mm bycg errs comm; do stop; done
 [ "$st" = 0 ] && ok syscalls-sigint-exit-0 || not_ok syscalls-sigint-exit-0 "exit $st"
@@ -82,7 +85,7 @@ got=$(count mm getppid calls)
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([(r["cgroup"], r["calls"]) for r in d["syscalls"]])' "$SCRATCH/bycg.json")
 [ "$got" = "[('/$(basename "$CG")/later', $N)]" ] && ok syscalls-by-cgroup || not_ok syscalls-by-cgroup "$got"
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted((r["syscall"], r["comm"], r["calls"]) for r in d["syscalls"]))' "$SCRATCH/errs.json")
-[ "$got" = "[('openat', 'syscalls', $M)]" ] && ok syscalls-errors-only-per-process || not_ok syscalls-errors-only-per-process "$got"
+[ "$got" = "[('openat', 'mms-t0900-sys', $M)]" ] && ok syscalls-errors-only-per-process || not_ok syscalls-errors-only-per-process "$got"
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted((r["syscall"], r["calls"]) for r in d["syscalls"]))' "$SCRATCH/comm.json")
 [ "$got" = "[('getppid', $N), ('munmap', $K)]" ] && ok syscalls-comm-and-e || not_ok syscalls-comm-and-e "$got"
 p99=$(count all getppid p99_ns)
@@ -147,6 +150,27 @@ if [ -s "$SCRATCH/rec1.json" ]; then
 else
 	not_ok syscalls-record-segv "no SIGSEGV record: $(head -c 300 "$SCRATCH/rec.json")"
 fi
+
+# --record on SIGUSR1: the live threads' records, the held process among them.
+# The target opens the FIFO and reads one line once the tracer has started (calls
+# to record), then waits in a second read until we close our end (opened only
+# after the tracer started, so the tracer does not hold it too).
+mkfifo "$SCRATCH/go2"
+sh -c 'exec 3<"$0"; read x <&3; read y <&3' "$SCRATCH/go2" &
+target=$!
+start usr1 --record 3 -p $target || not_ok syscalls-start-usr1 "$(cat "$SCRATCH/usr1.err")"
+exec 4>"$SCRATCH/go2"
+echo go >&4
+for i in $(seq 50); do
+	kill -USR1 $pid_usr1
+	sleep 0.1
+	grep '"reason":"SIGUSR1"' "$SCRATCH/usr1.json" | grep -q "\"tid\":$target," && break
+done
+exec 4>&-
+wait $target
+name=usr1; stop
+grep '"reason":"SIGUSR1"' "$SCRATCH/usr1.json" | grep -q "\"tid\":$target," && ok syscalls-record-sigusr1 ||
+	not_ok syscalls-record-sigusr1 "no SIGUSR1 record of $target: $(head -c 300 "$SCRATCH/usr1.json")"
 
 # Nothing of ours stays loaded once every run has ended (SIGINT, -- COMMAND's end).
 left=$(bpftool prog show 2>/dev/null | grep -c 'name raw_tp_sys_e')

@@ -354,6 +354,7 @@ struct sys_ctx {
 	struct mms_tracer t;
 	struct sys_snap prev, cur, delta;
 	uint64_t start_ns, last_print_ns, interval_ns;
+	uint64_t next_print_ns;         /* start + k * INTERVAL: when the next rows are due */
 	long printed;
 	int err;
 };
@@ -431,8 +432,12 @@ static int tick(void *ctx, uint64_t now)
 		dump_requested = 0;
 		fflush(stdout);
 	}
-	if (!c->interval_ns || now - c->last_print_ns < c->interval_ns)
+	/* Ticks come every INTERVAL, or every 200 ms for SIGUSR1: print on schedule
+	 * (1 ms early is on time: the loop's clock and ours are read apart). */
+	if (!c->interval_ns || now + 1000000 < c->next_print_ns)
 		return 0;
+	while (c->next_print_ns <= now + 1000000)
+		c->next_print_ns += c->interval_ns;
 	err = sys_snap_read(&c->cur, &c->t, &c->a.opts);
 	if (!err)
 		err = sys_snap_delta(&c->delta, &c->cur, &c->prev);
@@ -513,11 +518,16 @@ static int run(struct sys_ctx *c, struct child *ch)
 	if (c->a.command && (rc = child_release(c->cli, c->a.command, ch)))
 		return rc;
 	c->interval_ns = (uint64_t)(c->a.trace.interval * 1e9);
+	c->next_print_ns = mms_monotonic_ns() + c->interval_ns;
 	trace_loop_opts(&c->a.trace, &lopts, tick, c);
 	/* Ticks also serve SIGUSR1 (--record): at least every 200 ms. */
 	lopts.count = 0;
-	if (c->a.opts.record_n && (!lopts.interval_ns || lopts.interval_ns > 200000000ull))
-		lopts.interval_ns = 200000000ull;
+	if (c->a.opts.record_n && (!lopts.interval_ns || lopts.interval_ns > 200000000ull)) {
+		/* A whole number of ticks per INTERVAL, so the rows stay on time. */
+		uint64_t k = lopts.interval_ns ? (lopts.interval_ns + 199999999ull) / 200000000ull : 1;
+
+		lopts.interval_ns = lopts.interval_ns ? lopts.interval_ns / k : 200000000ull;
+	}
 	rc = mms_evloop_run(&c->t.loop, &lopts);
 	mms_links_destroy(&c->t.links); /* a closed window: the maps stay readable */
 	/* What arrived before the detach. */
