@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,21 +121,6 @@ static void add_mm(struct sys_args *a)
 	a->opts.mm_bytes = true;
 }
 
-static int parse_ms(struct cli *cli, const char *s, uint64_t *ns)
-{
-	char *end;
-	double d;
-
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(d) || d < 0 || d > 3.6e6)
-		return cli_usage(cli, "--slow must be a number of milliseconds >= 0");
-	*ns = (uint64_t)(d * 1e6);
-	if (!*ns)
-		*ns = 1; /* --slow 0: every call */
-	return 0;
-}
-
 static int parse_one(struct cli *cli, int c, struct sys_args *a)
 {
 	static const char *const sorts[] = { "time", "calls", "errors", "p99" };
@@ -148,18 +132,8 @@ static int parse_one(struct cli *cli, int c, struct sys_args *a)
 			return EXIT_USAGE;
 		a->trace.filter.tgid = (uint32_t)v;
 		return 0;
-	case 'c': {
-		size_t size = strlen(optarg) + 600;
-		char *msg = malloc(size);
-		int rc = 0;
-
-		if (!msg)
-			return cli_fail(cli, EXIT_RUNTIME, "out of memory");
-		if (mms_task_filter_cgroup(&cli->host, optarg, &a->trace.filter, msg, size))
-			rc = cli_fail(cli, EXIT_USAGE, "%s", msg);
-		free(msg);
-		return rc;
-	}
+	case 'c':
+		return trace_parse_cgroup(cli, optarg, &a->trace.filter);
 	case OPT_COMM:
 		if (!optarg[0] || strlen(optarg) > 15)
 			return cli_usage(cli, "--comm NAME: 1 to 15 bytes, as the kernel keeps it");
@@ -181,7 +155,11 @@ static int parse_one(struct cli *cli, int c, struct sys_args *a)
 		add_mm(a);
 		return 0;
 	case OPT_SLOW:
-		return parse_ms(cli, optarg, &a->opts.slow_ns);
+		if (trace_parse_ms(cli, "--slow", optarg, &a->opts.slow_ns))
+			return EXIT_USAGE;
+		if (!a->opts.slow_ns)
+			a->opts.slow_ns = 1; /* --slow 0: every call */
+		return 0;
 	case OPT_RECORD:
 		if (cli_parse_long(cli, "--record", optarg, 1, MMS_SYS_RECORD_MAX, &v))
 			return EXIT_USAGE;
