@@ -4,7 +4,8 @@
 # M failing openat, K mmap/munmap pairs of LEN bytes, run in a v1 memory cgroup of
 # our own created after the tracer started (-c covers the subtree, later cgroups
 # too); exact counts, ENOENT = M, --mm bytes = K * LEN; the total equals perf stat's
-# raw_syscalls:sys_enter count within 1%; --slow sees a 50 ms nanosleep (+-10%);
+# raw_syscalls:sys_enter count within 1%; --slow sees a 50 ms nanosleep (at least
+# 50 ms, at most what the helper measured around it);
 # --record dumps the last calls of a process killed by SIGSEGV.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/trace_lib.sh"
@@ -127,13 +128,16 @@ else
 	skip syscalls-compat-i386 "no int 0x80 here (the VM guest test checks it)"
 fi
 
-# --slow: the 50 ms nanosleep, one line, its latency within 10% of what the
-# workload measured around the call (a busy machine wakes it late: both see it).
+# --slow: the 50 ms nanosleep, one line, its latency at least the 50 ms asked for
+# and at most what the helper measured around the call (its clock reads enclose the
+# syscall; the same CLOCK_MONOTONIC as bpf_ktime_get_ns). Not +-10% of 50 ms: a busy
+# machine wakes the sleeper late (56 ms here), a TCG guest can stop the helper for
+# 30 ms around the call (58 ms in the kernel, 88 ms seen by the helper).
 "$MMSCOPE" -j syscalls --slow 20 -- "$WL/syscalls" 10 1 1 4096 50 >"$SCRATCH/slow.json" 2>"$SCRATCH/slow.err"
 grep '"type":"slow"' "$SCRATCH/slow.json" | grep '"syscall":"nanosleep"' | head -n 1 >"$SCRATCH/one.json"
 lat=$([ -s "$SCRATCH/one.json" ] && json_get "$SCRATCH/one.json" "d['latency_ns']")
 seen=$(awk '$1 == "nanosleep_ns" { print $2 }' "$SCRATCH/slow.err")
-awk -v l="${lat:-0}" -v s="${seen:-0}" 'BEGIN { exit !(l >= 50e6 && s >= 50e6 && l >= 0.9 * s && l <= 1.1 * s) }' &&
+awk -v l="${lat:-0}" -v s="${seen:-0}" 'BEGIN { exit !(l >= 50e6 && l <= s) }' &&
 	ok syscalls-slow-nanosleep ||
 	not_ok syscalls-slow-nanosleep "latency ${lat:-none}, workload saw ${seen:-none}: $(head -c 300 "$SCRATCH/slow.json")"
 others=$(grep '"type":"slow"' "$SCRATCH/slow.json" | grep -vc '"syscall":"nanosleep"')

@@ -3,7 +3,7 @@
 # the known mix of the syscalls helper (N getppid, M failing openat, K mmap/munmap
 # pairs of LEN bytes) in a cgroup created after the tracers started under the
 # traced one: exact counts, ENOENT = M, --mm bytes = K * LEN; --slow sees a
-# 50 ms nanosleep within 10% of what the helper measured; --record prints the
+# 50 ms nanosleep (at least 50 ms, at most what the helper measured around it); --record prints the
 # last calls of a process that dies of SIGSEGV.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -48,7 +48,9 @@ lat=$(grep '"type":"slow"' /tmp/sys-slow.json | grep '"syscall":"nanosleep"' |
 	sed -n 's/.*"latency_ns":\([0-9]*\).*/\1/p' | head -n 1)
 seen=$(awk '$1 == "nanosleep_ns" { print $2 }' /tmp/sys-slow.err)
 figures="$figures; slow nanosleep ${lat:-none} ns, helper saw ${seen:-none} ns"
-awk -v l="${lat:-0}" -v s="${seen:-0}" 'BEGIN { exit !(l >= 50e6 && s >= 50e6 && l >= 0.9 * s && l <= 1.1 * s) }' ||
+# At least the 50 ms asked for, at most what the helper's clock reads around the
+# call saw (TCG can stop the guest for tens of ms outside the call: 58 vs 88 ms).
+awk -v l="${lat:-0}" -v s="${seen:-0}" 'BEGIN { exit !(l >= 50e6 && l <= s) }' ||
 	fail "--slow: $figures"
 
 mmscope -j syscalls --record 4 -- syscalls 5 1 2 4096 1 segv > /tmp/sys-rec.json 2> /tmp/sys-rec.err ||
