@@ -177,5 +177,10 @@ grep '"reason":"SIGUSR1"' "$SCRATCH/usr1.json" | grep -q "\"tid\":$target," && o
 	not_ok syscalls-record-sigusr1 "no SIGUSR1 record of $target: $(head -c 300 "$SCRATCH/usr1.json")"
 
 # Nothing of ours stays loaded once every run has ended (SIGINT, -- COMMAND's end).
-left=$(bpftool prog show 2>/dev/null | grep -c 'name raw_tp_sys_e')
+# The kernel frees a closed program after an RCU grace period: give it 10 s.
+for i in $(seq 100); do
+	left=$(bpftool prog show 2>/dev/null | grep -c 'name raw_tp_sys_e')
+	[ "$left" = 0 ] && break
+	sleep 0.1
+done
 [ "$left" = 0 ] && ok syscalls-clean || not_ok syscalls-clean "$left programs left"
