@@ -157,6 +157,17 @@ dist:
 print-static-libs:
 	@echo $(STATIC_LIBS)
 
+# Syscall and errno names, generated from the kernel's UAPI headers (linux-libc-dev)
+# for every architecture; SYSCALL_ARCH picks the table that names native calls.
+SYSCALL_ARCH ?= $(if $(filter arm64 aarch64,$(ARCH)),arm64,x86_64)
+UAPI_INCLUDE ?= /usr/include
+UAPI_X86_INCLUDE ?= $(UAPI_INCLUDE)/x86_64-linux-gnu
+$(OUT)/sysnames_gen.h: scripts/gen-sysnames.sh
+	@mkdir -p $(OUT)
+	scripts/gen-sysnames.sh $(UAPI_INCLUDE) $(UAPI_X86_INCLUDE) > $@.tmp && mv $@.tmp $@
+$(OUT)/obj/lib/trace/sysnames.o $(OUT)/asan/lib/trace/sysnames.o: $(OUT)/sysnames_gen.h
+$(OUT)/obj/lib/trace/sysnames.o $(OUT)/asan/lib/trace/sysnames.o: CFLAGS += -DMMS_SYSCALL_ARCH_$(SYSCALL_ARCH)
+
 include tests/tests.mk
 include fuzz/fuzz.mk
 -include tests/vm/vm.mk
@@ -165,6 +176,7 @@ include fuzz/fuzz.mk
 -include bench/trace.mk
 -include bench/alloc.mk
 -include bench/heatmap.mk
+-include bench/syscalls.mk
 
 clean:
 	rm -rf $(OUT) $(MMSCOPE)

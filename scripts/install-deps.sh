@@ -9,6 +9,8 @@ pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev \
 libjansson-dev libcmocka-dev pkg-config libclang-rt-14-dev util-linux \
 libgd-dev libpng-dev libncurses-dev \
 libmicrohttpd-dev libgnutls28-dev libunistring-dev libyaml-dev libcrypt-dev"
+# The UAPI headers the syscall and errno name tables are generated from.
+pkgs="$pkgs linux-libc-dev"
 if [ "${1:-}" = "--test" ]; then
 	# Integration and VM tests: the initramfs userland, qemu, the peers.
 	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3 linux-perf libbpf-tools tmux strace"

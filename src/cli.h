@@ -141,7 +141,7 @@ uint64_t cli_now_ns(void);
 
 /* The commands (src/cmd/), in the order `mmscope -h` lists them. */
 extern const struct command cmd_report, cmd_features, cmd_frag, cmd_thp, cmd_reclaim,
-	cmd_compact, cmd_memcg, cmd_alloc, cmd_heatmap;
+	cmd_compact, cmd_memcg, cmd_alloc, cmd_heatmap, cmd_syscalls;
 /* src/cmd/export/export.c */
 extern const struct command cmd_export;
 /* frag --events (src/cmd/frag_events.c): a mode of frag, under frag's usage. */

@@ -19,7 +19,7 @@ static const struct command cmd_help = { .name = "help", .summary = "help on a c
 /* In the order `mmscope -h` lists them; each is defined beside its options. */
 static const struct command *const commands[] = {
 	&cmd_report, &cmd_features, &cmd_frag, &cmd_thp, &cmd_reclaim, &cmd_compact,
-	&cmd_memcg, &cmd_alloc, &cmd_heatmap, &cmd_export, &cmd_help,
+	&cmd_memcg, &cmd_alloc, &cmd_heatmap, &cmd_syscalls, &cmd_export, &cmd_help,
 };
 
 /* After a usage error: where the usage is, in one line (cli_usage's for commands). */

@@ -24,23 +24,40 @@ enum { OPT_MIN_MS = 1000, OPT_PER_CGROUP, OPT_EVENTS };
 	{ "per-cgroup", no_argument, NULL, OPT_PER_CGROUP },            \
 	{ "top", required_argument, NULL, 'n' }
 
-static int parse_min_ms(struct cli *cli, const char *s, uint64_t *ns)
+int trace_parse_ms(struct cli *cli, const char *opt, const char *s, uint64_t *ns)
 {
+	char why[80];
 	char *end;
 	double d;
 
 	errno = 0;
 	d = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(d) || d < 0 || d > 3.6e6)
-		return cli_usage(cli, "--min-ms must be a number of milliseconds >= 0");
+	if (errno || end == s || *end || !isfinite(d) || d < 0 || d > 3.6e6) {
+		snprintf(why, sizeof(why), "%s must be a number of milliseconds >= 0", opt);
+		return cli_usage(cli, why);
+	}
 	*ns = (uint64_t)(d * 1e6);
 	return 0;
+}
+
+int trace_parse_cgroup(struct cli *cli, const char *arg, struct mms_task_filter *f)
+{
+	/* Room for the whole path and the reason after it (cli_fail shortens). */
+	size_t size = strlen(arg) + 600;
+	char *msg = malloc(size);
+	int rc = 0;
+
+	if (!msg)
+		return cli_fail(cli, EXIT_RUNTIME, "out of memory");
+	if (mms_task_filter_cgroup(&cli->host, arg, f, msg, size))
+		rc = cli_fail(cli, EXIT_USAGE, "%s", msg);
+	free(msg);
+	return rc;
 }
 
 /* One option c with its value; 0 or an exit status (message printed). */
 static int parse_one(struct cli *cli, int c, struct trace_args *a)
 {
-	char why[600];
 	long v;
 
 	switch (c) {
@@ -49,21 +66,10 @@ static int parse_one(struct cli *cli, int c, struct trace_args *a)
 			return EXIT_USAGE;
 		a->filter.tgid = (uint32_t)v;
 		return 0;
-	case 'c': {
-		/* Room for the whole path and the reason after it (cli_fail shortens). */
-		size_t size = strlen(optarg) + sizeof(why);
-		char *msg = malloc(size);
-		int rc = 0;
-
-		if (!msg)
-			return cli_fail(cli, EXIT_RUNTIME, "out of memory");
-		if (mms_task_filter_cgroup(&cli->host, optarg, &a->filter, msg, size))
-			rc = cli_fail(cli, EXIT_USAGE, "%s", msg);
-		free(msg);
-		return rc;
-	}
+	case 'c':
+		return trace_parse_cgroup(cli, optarg, &a->filter);
 	case OPT_MIN_MS:
-		return parse_min_ms(cli, optarg, &a->min_ns);
+		return trace_parse_ms(cli, "--min-ms", optarg, &a->min_ns);
 	case 'd':
 		return cli_parse_duration(cli, optarg, &a->duration) ? EXIT_USAGE : 0;
 	case 'H':

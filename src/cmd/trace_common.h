@@ -39,6 +39,10 @@ enum trace_mode {
  */
 int trace_setup(struct cli *cli, int argc, char **argv, enum trace_mode mode,
 		struct trace_args *a);
+/* -c CGROUP into f; 0, or exit 2 with the reason printed. */
+int trace_parse_cgroup(struct cli *cli, const char *arg, struct mms_task_filter *f);
+/* OPT MS (milliseconds >= 0, decimals allowed) into *ns; 0, or exit 2 printed. */
+int trace_parse_ms(struct cli *cli, const char *opt, const char *s, uint64_t *ns);
 /*
  * Opens t with open(), o completed from a and cli (filter, --min-ms, -v, the
  * tests' fault hook); the command sets the rest (on_event, ctx, ...). Returns 0,

@@ -64,6 +64,10 @@ agree alloc-backend alloc "$SCRATCH/alloc-backend.json" backend $?
 "$MMSCOPE" -j memcg >"$SCRATCH/memcg-backend.json" 2>"$SCRATCH/memcg-backend.err"
 agree memcg-backend memcg "$SCRATCH/memcg-backend.json" backend $?
 
+# ---- syscalls ----
+"$MMSCOPE" -j syscalls -d 0.2 >"$SCRATCH/syscalls-backend.json" 2>"$SCRATCH/syscalls-backend.err"
+agree syscalls-backend syscalls "$SCRATCH/syscalls-backend.json" backend $?
+
 # ---- the tracing commands ----
 for cmd in reclaim compact frag_events; do
 	skip "$cmd-backend" "its output names no backend (features says $(predicted "$cmd")): nothing to compare"

@@ -56,7 +56,7 @@ arm64_build=${MMSCOPE_VM_ARM64:-$repo/build/arm64}
 # suite does not fit CI's time. The tests of mmscope's own BPF programs and
 # readers (what differs by architecture), not those of the kernel's behaviour
 # under its workloads, which the x86_64 kernels cover. "all": everything.
-arm64_tests=${MMSCOPE_VM_ARM64_TESTS:-features,commands,reclaim-trace,memcg,alloc,heatmap-pages}
+arm64_tests=${MMSCOPE_VM_ARM64_TESTS:-features,commands,reclaim-trace,memcg,alloc,heatmap-pages,syscalls}
 [ "$arm64_tests" = all ] && arm64_tests=
 drsnoop=${MMSCOPE_VM_DRSNOOP:-1}
 only=${MMSCOPE_VM_ONLY:-*}

@@ -106,8 +106,14 @@ static void young_close(struct hm_source *s)
 int hm_young_probe(struct mms_features *fs, char *why, size_t size)
 {
 	struct hm_young_col c;
-	int err = hm_young_col_open(&c, 0, false, true, why, size);
+	int err;
 
+	/* Under --root the kernel at hand is not the one the files came from. */
+	if (fs && !mms_host_is_live(&fs->host)) {
+		snprintf(why, size, "not probed: --root reads files, this needs the live kernel");
+		return -EOPNOTSUPP;
+	}
+	err = hm_young_col_open(&c, 0, false, true, why, size);
 	if (!err)
 		hm_young_col_close(&c);
 	return err;

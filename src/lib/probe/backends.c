@@ -21,6 +21,7 @@ static const struct mms_capability capabilities[] = {
 	{ "alloc", { MMS_NEEDS_END }, mms_alloc_backends },
 	{ "heatmap", { MMS_NEEDS_END }, mms_heatmap_backends },
 	{ "thp", { MMS_NEEDS_END }, mms_thp_backends },
+	{ "syscalls", { MMS_NEEDS_END }, mms_syscalls_backends },
 };
 
 #define NR_CAPS ((int)(sizeof(capabilities) / sizeof(capabilities[0])))

@@ -56,6 +56,7 @@ extern const struct mms_backend mms_extfrag_backends[];  /* frag --events */
 extern const struct mms_backend mms_memcg_backends[];
 extern const struct mms_backend mms_alloc_backends[];
 extern const struct mms_backend mms_heatmap_backends[];
+extern const struct mms_backend mms_syscalls_backends[];
 
 const struct mms_capability *mms_capability_find(const char *name);
 const struct mms_backend *mms_backend_find(const struct mms_capability *cap, const char *name);

@@ -17,6 +17,15 @@ const struct mms_backend mms_compact_backends[] = {
 	{ NULL },
 };
 
+/*
+ * syscalls: raw tracepoints raw_syscalls:sys_enter/sys_exit (arch-neutral: id,
+ * args, ret), counting in per-CPU maps.
+ */
+const struct mms_backend mms_syscalls_backends[] = {
+	{ .name = "raw_tracepoint", .needs = { MMS_FEAT_BPF_TRACEPOINT, MMS_NEEDS_END } },
+	{ NULL },
+};
+
 /* frag --events */
 const struct mms_backend mms_extfrag_backends[] = {
 	{ .name = "tracepoint", .needs = { MMS_FEAT_BPF_TRACEPOINT, MMS_NEEDS_END } },

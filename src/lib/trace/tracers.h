@@ -24,6 +24,7 @@ struct mms_tracer_opts {
 	int pageblock_order;      /* extfrag */
 	bool fail_last_attach;    /* test hook: the last attach fails (mms_links_attach) */
 	ring_buffer_sample_fn on_event; /* NULL: no ring buffer reading (extfrag) */
+	const struct mms_syscalls_opts *syscalls; /* syscalls: its own knobs */
 	void *ctx;
 };
 
@@ -31,6 +32,10 @@ int mms_reclaim_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *
 			    size_t size);
 int mms_compact_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 			    size_t size);
+struct mms_syscalls_opts;
+/* See lib/trace/syscalls.h. */
+int mms_syscalls_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+			     size_t size);
 int mms_extfrag_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 			    size_t size);
 
