@@ -51,6 +51,9 @@
 #define RACY_NS 2000000000ll
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
 
+/* Tests only (tests/workloads/memcg_reads.c -n): no inotify, every directory stat'ed. */
+bool memcg_text_no_inotify;
+
 struct text_be {
 	bool kernfs; /* link counts count subdirectories exactly; timestamps may not move */
 	int ino_fd;  /* inotify, non-blocking; -1: none (stat every directory) */
@@ -407,7 +410,8 @@ static int text_open(struct mms_memcg_reader *r, struct mms_error *err)
 	be->kernfs = !fstatfs(r->rootfd, &sfs) &&
 		     (sfs.f_type == CGROUP_SUPER_MAGIC || sfs.f_type == CGROUP2_SUPER_MAGIC);
 	/* One cgroup (--self) lists nothing: no watches. */
-	be->ino_fd = r->self_only ? -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	be->ino_fd = r->self_only || memcg_text_no_inotify ?
+			     -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	r->be = be;
 	return 0;
 }
