@@ -11,6 +11,8 @@ libgd-dev libpng-dev libncurses-dev"
 if [ "${1:-}" = "--test" ]; then
 	# Integration and VM tests: the initramfs userland, qemu, the peers.
 	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3 linux-perf libbpf-tools tmux strace"
+	# bench/alloc_overhead's peer: a bpftrace script tracing allocations by call site.
+	pkgs="$pkgs bpftrace"
 fi
 
 missing=""
