@@ -45,6 +45,7 @@
  *   alloc_overhead [-m MMSCOPE] [-r ROUNDS] [-s N]
  *   alloc_overhead -L SECONDS      (the loop alone: what perf records)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -132,6 +133,36 @@ static double pipe_loop_cost(double secs)
 	return (clock_s(CLOCK_THREAD_CPUTIME_ID) - c0) * 1e9 / n;
 }
 
+/* The BPF links process pid holds (its fds whose fdinfo has a link_type). */
+static int count_links(pid_t pid)
+{
+	char path[96], line[128];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, de->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "link_type:", 10)) {
+				n++;
+				break;
+			}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 /* Starts `mmscope alloc --backend bpf-trace [--sample N]` reporting in an hour
  * (it is stopped with SIGINT long before); -1 when it did not come up. */
 static pid_t start_mmscope(const char *mmscope, int sample)
@@ -151,7 +182,14 @@ static pid_t start_mmscope(const char *mmscope, int sample)
 		       "--diff", "3600", "-n", "1", (char *)NULL);
 		_exit(127);
 	}
-	usleep(1500 * 1000); /* kallsyms, load, attach */
+	/* Until its six BPF links are up (a fixed wait was sometimes too short on this
+	 * busy machine), then a second for the kallsyms it reads once attached. */
+	for (int i = 0; i < 600 && count_links(pid) < 6; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(50 * 1000);
+	}
+	usleep(1000 * 1000);
 	if (waitpid(pid, &status, WNOHANG) == pid) {
 		fprintf(stderr, "alloc_overhead: %s alloc --backend bpf-trace exited %d\n",
 			mmscope, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
