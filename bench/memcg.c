@@ -10,13 +10,16 @@
  *   memcg [MAX_N]
  *
  * MMSCOPE_BENCH_N=1000 measures that N alone; MMSCOPE_BENCH_BACKENDS=core (a list:
- * "core,text") skips the other backends; MMSCOPE_BENCH_SECONDS (default 0.4) is the
- * CPU time per measurement: for `perf record -g` on one backend.
+ * "control,core,text") skips the others; MMSCOPE_BENCH_SECONDS (default 0.2) is the
+ * CPU time per measurement (for `perf record -g` on one backend: a longer one);
+ * MMSCOPE_BENCH_ROUNDS (default 5, at most 15) the rounds, each measuring the control
+ * and every backend in turn: the figures are the medians over the rounds.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +44,8 @@ static const char *const v1_keys[] = {
 static char parent[512];
 static int nr_children;
 static volatile sig_atomic_t stop;
-static double min_seconds = 0.4;
+static double min_seconds = 0.2;
+#define MAX_ROUNDS 15
 
 static void on_signal(int sig)
 {
@@ -181,8 +185,12 @@ static int control_read(struct control *c, int version)
 			result = t / iters * 1e6;                               \
 	} while (0)
 
+/*
+ * One measurement of backend b at N: opened, read once (the text backend lists its
+ * tree, the iterators size their map), then timed; the open is not timed.
+ */
 static double bench_backend(enum mms_memcg_backend b, int n, const int *stats,
-			    const char **used)
+			    const char **used, bool quiet)
 {
 	char root[600];
 	MMS_MEMCG_OPTS(o, .backend = b, .stats = stats, .nr_stats = NSTATS, .self_only = n == 1,
@@ -198,7 +206,7 @@ static double bench_backend(enum mms_memcg_backend b, int n, const int *stats,
 	if (mms_memcg_reader_open(root, &o, &r, NULL))
 		return -1;
 	*used = mms_memcg_reader_backend(r);
-	for (int i = 0; i < NSTATS; i++) {
+	for (int i = 0; i < NSTATS && !quiet; i++) {
 		const char *why, *src = mms_memcg_reader_stat_source(r, i, &why);
 
 		if (strcmp(src, *used) && b != MMS_MEMCG_TEXT)
@@ -215,6 +223,38 @@ static double bench_backend(enum mms_memcg_backend b, int n, const int *stats,
 	mms_memcg_snapshot_free(&s);
 	mms_memcg_reader_close(r);
 	return us;
+}
+
+/* One measurement of the control at N: files opened, then timed. */
+static double bench_control(int rows, int version)
+{
+	struct control c;
+	double us = -1;
+
+	if (control_open(&c, rows, version)) {
+		fprintf(stderr, "control: cannot open files: %s\n", strerror(errno));
+		return -1;
+	}
+	MEASURE(us, control_read(&c, version));
+	control_close(&c);
+	return us;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of v[0..n-1] (sorted in place); -1 when any is missing. */
+static double median(double *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] < 0)
+			return -1;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int make_parent(int *version)
@@ -253,10 +293,15 @@ int main(int argc, char **argv)
 	int max_n = argc > 1 ? atoi(argv[1]) : 10000, version, stats[NSTATS];
 	const char *only_n = getenv("MMSCOPE_BENCH_N"), *only_b = getenv("MMSCOPE_BENCH_BACKENDS");
 	const char *secs = getenv("MMSCOPE_BENCH_SECONDS");
+	int rounds = 5;
 	struct rlimit rl;
 
 	if (secs && atof(secs) > 0)
 		min_seconds = atof(secs);
+	if (getenv("MMSCOPE_BENCH_ROUNDS"))
+		rounds = atoi(getenv("MMSCOPE_BENCH_ROUNDS"));
+	if (rounds < 1 || rounds > MAX_ROUNDS)
+		rounds = 5;
 
 	for (int i = 0; i < NSTATS; i++)
 		stats[i] = mms_memcg_stat_find(stat_names[i]);
@@ -274,13 +319,14 @@ int main(int argc, char **argv)
 	}
 	atexit(cleanup);
 	printf("memcg bench: cgroup v%d, %d statistics, CPU us (user+sys) per snapshot of N "
-	       "cgroups; ratio = control / backend\n", version, NSTATS);
-	printf("%6s %12s %12s %12s %12s %9s %9s %9s\n", "N", "control", "kfunc", "core", "text",
-	       "x kfunc", "x core", "x text");
+	       "cgroups, median of %d rounds (the control and each backend in turn in each "
+	       "round); ratio = control / backend per round: its median and range\n",
+	       version, NSTATS, rounds);
+	printf("%6s %12s %12s %12s %12s %9s %9s %9s   %s\n", "N", "control", "kfunc", "core",
+	       "text", "x kfunc", "x core", "x text", "range of x kfunc, x core, x text");
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]) && !stop; k++) {
 		int n = sizes[k], rows = n == 1 ? 1 : n + 1;
-		double us[3], ctl = -1;
-		struct control c;
+		double us[4][MAX_ROUNDS], ratio[3][MAX_ROUNDS], med[4], rmed[3];
 		const char *used;
 
 		if (n > max_n)
@@ -304,28 +350,48 @@ int main(int argc, char **argv)
 			}
 			nr_children++;
 		}
-		if (control_open(&c, rows, version)) {
-			fprintf(stderr, "control: cannot open files: %s\n", strerror(errno));
-			return 1;
-		}
-		if (!only_b || strstr(only_b, "control"))
-			MEASURE(ctl, control_read(&c, version));
-		control_close(&c);
-		for (int b = 0; b < 3; b++) {
-			const char *name = b == 0 ? "kfunc" : b == 1 ? "core" : "text";
+		/*
+		 * The machine may be shared: each round measures the control and every
+		 * backend one after the other, starting with a different one each round,
+		 * so that load changes weigh on all of them alike; one at a time, so that
+		 * the descriptors of only one of them are open.
+		 */
+		for (int rd = 0; rd < rounds && !stop; rd++) {
+			for (int j = 0; j < 4; j++) {
+				int b = (j + rd) % 4; /* 0: control, 1..3: kfunc, core, text */
+				const char *name = b == 0 ? "control" : b == 1 ? "kfunc" :
+						   b == 2 ? "core" : "text";
 
-			us[b] = -1;
-			if (only_b && !strstr(only_b, name))
-				continue;
-			us[b] = bench_backend(backends[b], n, stats, &used);
-			if (us[b] >= 0 && strcmp(used, name))
-				us[b] = -1;
+				us[b][rd] = -1;
+				if (only_b && !strstr(only_b, name))
+					continue;
+				if (b == 0) {
+					us[0][rd] = bench_control(rows, version);
+					continue;
+				}
+				us[b][rd] = bench_backend(backends[b - 1], n, stats, &used, rd > 0);
+				if (us[b][rd] >= 0 && strcmp(used, name))
+					us[b][rd] = -1;
+			}
+			for (int b = 0; b < 3; b++)
+				ratio[b][rd] = us[0][rd] > 0 && us[b + 1][rd] > 0 ?
+						       us[0][rd] / us[b + 1][rd] : -1;
 		}
-		printf("%6d %12.1f", n, ctl);
+		if (stop)
+			break;
+		for (int b = 0; b < 4; b++)
+			med[b] = median(us[b], rounds);
 		for (int b = 0; b < 3; b++)
-			us[b] < 0 ? printf(" %12s", "-") : printf(" %12.1f", us[b]);
+			rmed[b] = median(ratio[b], rounds); /* sorts: the range is at the ends */
+		printf("%6d %12.1f", n, med[0]);
+		for (int b = 1; b < 4; b++)
+			med[b] < 0 ? printf(" %12s", "-") : printf(" %12.1f", med[b]);
 		for (int b = 0; b < 3; b++)
-			us[b] <= 0 ? printf(" %9s", "-") : printf(" %9.1f", ctl / us[b]);
+			rmed[b] <= 0 ? printf(" %9s", "-") : printf(" %9.1f", rmed[b]);
+		printf("  ");
+		for (int b = 0; b < 3; b++)
+			rmed[b] <= 0 ? printf(" -") :
+				       printf(" %.1f-%.1f", ratio[b][0], ratio[b][rounds - 1]);
 		putchar('\n');
 		fflush(stdout);
 	}

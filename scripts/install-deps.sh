@@ -16,6 +16,8 @@ if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs busybox-static qemu-system-x86 cpio python3 linux-perf libbpf-tools tmux strace"
 	# export: a real Prometheus and promtool, node_exporter for bench/export, TLS test.
 	pkgs="$pkgs prometheus prometheus-node-exporter openssl curl"
+	# bench/alloc_overhead's peer: a bpftrace script tracing allocations by call site.
+	pkgs="$pkgs bpftrace"
 	# The arm64 guest of the VM matrix: its binary is cross-built (see --arm64).
 	pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 fi

@@ -13,3 +13,9 @@ workloads: $(WORKLOADS)
 $(OUT)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 	@mkdir -p $(dir $@)
 	$(CC) $(WORKLOAD_CFLAGS) -static -o $@ $<
+
+# memcg_reads drives a memcg reader between shell steps (t0605): it links the library's
+# internal archive (the text backend's test switch is not public).
+$(OUT)/workloads/memcg_reads: tests/workloads/memcg_reads.c $(LIB_INTERNAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $< $(LIB_INTERNAL) $(STATIC_LIBS)

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "lib/memcg/memcg_int.h"
 
@@ -36,6 +37,21 @@ struct cg_ent {
 	int fd[MF_NR];  /* -1 not opened yet, FD_ABSENT, or open */
 	uint32_t gen;   /* the last snapshot it was in */
 	uint32_t scanned; /* the snapshot its directory was last scanned for new children */
+	/*
+	 * The text backend's listing of its directory (memcg_text.c): the child cgroups'
+	 * ids as last read; while its inotify watch reports nothing (or, without a watch,
+	 * while the directory's stat is what it was before that read) the listing is
+	 * reused instead of read again.
+	 */
+	int wd;           /* its inotify watch (0: none) */
+	int dfd;          /* O_PATH descriptor of the directory (-1: none): fstat, no lookup */
+	bool listed;
+	bool dirty;       /* its watch reported a child created, removed or renamed */
+	bool racy;        /* changed too recently for its timestamps to tell (not kernfs) */
+	int nr_kids;
+	uint64_t *kids;
+	uint64_t dir_nlink;
+	struct timespec dir_mtime, dir_ctime;
 };
 
 /* Which stats text serves, grouped by file: stats[f][k] lands in output slot slot[f][k]. */

@@ -31,7 +31,10 @@ static void ent_close(struct cg_ent *e)
 	for (int f = 0; f < MF_NR; f++)
 		if (e->fd[f] >= 0)
 			close(e->fd[f]);
+	if (e->dfd >= 0)
+		close(e->dfd);
 	free(e->path);
+	free(e->kids);
 }
 
 static size_t hash_slot(uint64_t id, size_t cap)
@@ -95,6 +98,7 @@ struct cg_ent *memcg_ent_add(struct mms_memcg_reader *r, uint64_t id, char *path
 	e->path = path;
 	for (int f = 0; f < MF_NR; f++)
 		e->fd[f] = -1;
+	e->dfd = -1;
 	size_t s = hash_slot(id, r->slot_cap);
 
 	while (r->slots[s] >= 0)
