@@ -31,9 +31,9 @@ test-unit: $(UNIT_BINS)
 	@tests/run.sh unit $(UNIT_BINS)
 test-asan: $(ASAN_BINS)
 	@tests/run.sh unit $(ASAN_BINS)
-test-integration: $(MMSCOPE) $(OUT)/libmmscope.a
+test-integration: $(MMSCOPE) $(OUT)/libmmscope.a workloads
 	@tests/run.sh integration tests/integration/t[0-9]*.sh
 
 # The README's test command: dependencies, build, every test, one closing line.
-test: deps-test $(MMSCOPE) $(OUT)/libmmscope.a $(UNIT_BINS) $(ASAN_BINS)
+test: deps-test $(MMSCOPE) $(OUT)/libmmscope.a workloads $(UNIT_BINS) $(ASAN_BINS)
 	@tests/run.sh all $(UNIT_BINS) $(ASAN_BINS) tests/integration/t[0-9]*.sh

@@ -5,6 +5,7 @@
  * path resolver over a directory tree made here (inode numbers cannot be recorded).
  * Also the enum names the tracing commands print.
  */
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,11 +75,34 @@ static void test_resolver(void **state)
 		snprintf(path, sizeof(path), "%s/a/c%d", root, i);
 		assert_int_equal(mkdir(path, 0755), 0);
 	}
-	sleep(1); /* a miss walks again at most once a second */
+	/* Made right after the walk (the same second): a miss walks again. */
 	snprintf(path, sizeof(path), "%s/a/c77", root);
 	assert_string_equal(mms_cgroup_paths_lookup(p, ino(path)), "/a/c77");
 	snprintf(path, sizeof(path), "%s/a/c3", root);
 	assert_string_equal(mms_cgroup_paths_lookup(p, ino(path)), "/a/c3");
+	/* A directory gone before it was asked for: not found, remembered as gone,
+	 * and one made after it is still found. */
+	{
+		uint64_t gone;
+		int held;
+
+		snprintf(path, sizeof(path), "%s/a/gone", root);
+		assert_int_equal(mkdir(path, 0755), 0);
+		gone = ino(path);
+		/* Held open, its inode number cannot go to "new" (cgroup ids are
+		 * never reused; a file system's inode numbers are). */
+		held = open(path, O_RDONLY | O_DIRECTORY);
+		assert_true(held >= 0);
+		assert_int_equal(rmdir(path), 0);
+		assert_null(mms_cgroup_paths_lookup(p, gone));
+		assert_null(mms_cgroup_paths_lookup(p, gone));
+		snprintf(path, sizeof(path), "%s/a/c3/new", root);
+		assert_int_equal(mkdir(path, 0755), 0);
+		assert_string_equal(mms_cgroup_paths_lookup(p, ino(path)), "/a/c3/new");
+		assert_int_equal(rmdir(path), 0);
+		assert_null(mms_cgroup_paths_lookup(p, gone));
+		close(held);
+	}
 	mms_cgroup_paths_close(p);
 	for (int i = 0; i < 100; i++) {
 		snprintf(path, sizeof(path), "%s/a/c%d", root, i);

@@ -105,22 +105,40 @@ int mms_parse_cgroup_mounts(const char *text, size_t len, struct mms_cgroup_moun
 
 struct entry {
 	uint64_t id; /* 0: empty slot (no kernfs id is 0) */
-	char *path;
+	char *path;  /* NULL: gone, not found by a walk made after it was asked for */
 };
 
 struct mms_cgroup_paths {
 	char mount[PATH_MAX];
 	struct entry *slots;
 	size_t nr_slots, used;
-	time_t last_walk;
 };
 
+static int table_put(struct mms_cgroup_paths *p, uint64_t id, const char *path);
+
+/* Forgets the paths (a walk finds them again, renamed ones under their new
+ * name) but keeps the ids known to be gone: cgroup ids are never reused. */
 static void table_clear(struct mms_cgroup_paths *p)
 {
-	for (size_t i = 0; i < p->nr_slots; i++)
-		free(p->slots[i].path);
-	memset(p->slots, 0, p->nr_slots * sizeof(*p->slots));
+	struct entry *old = p->slots;
+	size_t n = p->nr_slots;
+
+	p->slots = calloc(n, sizeof(*p->slots));
+	if (!p->slots) {
+		p->slots = old;
+		for (size_t i = 0; i < n; i++)
+			free(old[i].path);
+		memset(old, 0, n * sizeof(*old));
+		p->used = 0;
+		return;
+	}
 	p->used = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (old[i].id && !old[i].path)
+			table_put(p, old[i].id, NULL);
+		free(old[i].path);
+	}
+	free(old);
 }
 
 static struct entry *slot_of(struct mms_cgroup_paths *p, uint64_t id)
@@ -158,8 +176,8 @@ static int table_put(struct mms_cgroup_paths *p, uint64_t id, const char *path)
 		p->used++;
 	}
 	e->id = id;
-	e->path = strdup(path);
-	return e->path ? 0 : -ENOMEM;
+	e->path = path ? strdup(path) : NULL;
+	return !path || e->path ? 0 : -ENOMEM;
 }
 
 /* Depth-first walk of directories below dir (rel is its path under the mount). */
@@ -201,7 +219,6 @@ static int rewalk(struct mms_cgroup_paths *p)
 	if (fd < 0)
 		return -errno;
 	table_clear(p);
-	p->last_walk = time(NULL);
 	return walk(p, fd, "", 0);
 }
 
@@ -242,10 +259,17 @@ const char *mms_cgroup_paths_lookup(struct mms_cgroup_paths *p, uint64_t id)
 	e = slot_of(p, id);
 	if (e->id)
 		return e->path;
-	if (time(NULL) == p->last_walk || rewalk(p))
+	/* Unknown: created after the last walk, or gone. One walk, made now, after
+	 * the id was seen, tells which; a gone id is remembered, so each id costs
+	 * at most one walk (a time-based limit here lost cgroups created within a
+	 * second of the last walk). */
+	if (rewalk(p))
 		return NULL;
 	e = slot_of(p, id);
-	return e->id ? e->path : NULL;
+	if (e->id)
+		return e->path;
+	table_put(p, id, NULL);
+	return NULL;
 }
 
 void mms_cgroup_paths_close(struct mms_cgroup_paths *p)
