@@ -91,14 +91,16 @@ $(OUT)/vmlinux.h:
 
 # One vmlinux.h, from the build machine's BTF, for both targets: every kernel
 # type is read through CO-RE relocations, resolved at load time against the
-# running kernel's own BTF, and no program reads struct pt_regs (whose layout is
-# the one arch-specific type bpf_tracing.h would need), so an arm64 build needs
-# no arm64 BTF. -D__TARGET_ARCH_arm64 still makes any PT_REGS_* use arm64's.
+# running kernel's own BTF, so an arm64 build needs no arm64 BTF.
+# -D__TARGET_ARCH_arm64 makes PT_REGS_* read arm64's registers; the one arm64
+# type they name that an x86_64 vmlinux.h lacks (struct user_pt_regs) is declared
+# in src/bpf/pt_regs.bpf.h (MMS_VMLINUX_ARCH_* says whose vmlinux.h it is).
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -DMMS_VMLINUX_ARCH_$(shell uname -m) -I$(OUT) -Isrc/bpf
 $(OUT)/%.bpf.o: src/bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard src/bpf/*.h)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(OUT) -Isrc/bpf -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUT)/%_nocas.bpf.o: src/bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard src/bpf/*.h)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -DMMS_BPF_NO_CMPXCHG -I$(OUT) -Isrc/bpf -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) -DMMS_BPF_NO_CMPXCHG -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
@@ -134,9 +136,13 @@ $(MMSCOPE): $(CMD_OBJS) $(LIB_INTERNAL)
 # The arm64 libraries, fetched once per package list (scripts/arm64-sysroot.sh).
 ifeq ($(ARCH),arm64)
 CROSS_SYSROOT := $(ARM64_SYSROOT)/.complete
-$(CROSS_SYSROOT): scripts/arm64-sysroot.sh
-	ARM64_SYSROOT=$(ARM64_SYSROOT) scripts/install-deps.sh --arm64
+# Asked every run (cheap when done): the sysroot's own list says whether it is
+# current, which a file date cannot (the cache outlives checkouts).
+$(CROSS_SYSROOT): FORCE
+	@ARM64_SYSROOT=$(ARM64_SYSROOT) scripts/install-deps.sh --arm64
 endif
+.PHONY: FORCE
+FORCE:
 
 # Release artifacts: both static binaries, stripped, named by release and CPU,
 # with their SHA256SUMS, in build/dist/. Each is built by its own make run (the

@@ -18,6 +18,7 @@
 
 #include "events.bpf.h"
 #include "filter.bpf.h"
+#include "pt_regs.bpf.h"
 #include "syscalls.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -27,6 +27,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "events.bpf.h"
+#include "pt_regs.bpf.h"
 #include "young.h"
 
 char LICENSE[] SEC("license") = "GPL";
