@@ -253,6 +253,7 @@ struct mms_report_input {
 	const struct mms_kvset *vmstat_end;
 	double window_s;
 	const struct mms_psi *psi;                 /* NULL without PSI */
+	const struct mms_psi *psi_start;           /* PSI at the window's start; NULL: avg10 judged */
 	const struct mms_frag_snapshot *frag;      /* NULL when unavailable */
 	const struct mms_thp_settings *thp;        /* NULL or !present without THP */
 	const struct mms_thp_window *thp_window;   /* THP counters over the window; NULL: none */

@@ -88,12 +88,41 @@ static __always_inline bool memcg_under_target(void)
 	return false;
 }
 
+/* struct cgroup before 6.1 kept its ancestors' ids in an array. */
+struct cgroup___ids {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+/*
+ * -c on a cgroup2 directory: the id of the task's cgroup2 ancestor at the
+ * target's level. Kernels with ancestor_ids (before 6.1) read it from there:
+ * 5.10 refuses bpf_get_current_ancestor_cgroup_id() in tracing programs. Later
+ * kernels (ancestors[] instead) all allow the helper, one call per event.
+ */
+static __always_inline bool v2_under_target(void)
+{
+	struct cgroup___ids *cg;
+	__u64 id = 0;
+
+	if (!bpf_core_field_exists(struct cgroup___ids, ancestor_ids))
+		return bpf_get_current_ancestor_cgroup_id(targ_cg_level) == targ_cgid;
+	cg = (struct cgroup___ids *)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
+						  cgroups, dfl_cgrp);
+	if (!cg || BPF_CORE_READ(cg, level) < (int)targ_cg_level || targ_cg_level >= 64)
+		return false;
+	bpf_probe_read_kernel(&id, sizeof(id), (char *)cg +
+			      bpf_core_field_offset(struct cgroup___ids, ancestor_ids) +
+			      targ_cg_level * sizeof(__u64));
+	return id == targ_cgid;
+}
+
 static __always_inline bool task_selected(void)
 {
 	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
 		return false;
 	if (targ_cg_mode == MMS_CGF_V2)
-		return bpf_get_current_ancestor_cgroup_id(targ_cg_level) == targ_cgid;
+		return v2_under_target();
 	if (targ_cg_mode == MMS_CGF_MEMCG)
 		return memcg_under_target();
 	return true;

@@ -84,8 +84,13 @@ static __always_inline struct inflight *inflight_of(__u32 tid, bool claim)
 	owner = s->tid;
 	if (owner == tid)
 		return s;
+#ifndef MMS_BPF_NO_CMPXCHG
 	if (claim && !s->ts_ns && __sync_val_compare_and_swap(&s->tid, owner, tid) == owner)
 		return s;
+#else
+	/* No compare-and-swap on this kernel (before 5.12): every thread takes the
+	 * spill path, whose BPF_NOEXIST insert is the atomic claim. */
+#endif
 	if (!claim && !nr_spilled)
 		return NULL;
 	if (claim && bpf_map_update_elem(&spill, &tid, &empty_inflight, BPF_NOEXIST) == 0)
@@ -238,11 +243,22 @@ static __always_inline bool comm_selected(void)
  */
 #define MMS_TS_COMPAT 0x0002
 
+/* The current task: BTF-typed where the kernel has bpf_get_current_task_btf()
+ * (5.11+), else a plain pointer read with BPF_CORE_READ (mms_task_btf,
+ * filter.bpf.h: the verifier sees only one of the two ways). */
+static __always_inline struct task_struct *current_task(void)
+{
+	if (mms_task_btf)
+		return bpf_get_current_task_btf();
+	return (struct task_struct *)bpf_get_current_task();
+}
+
 static __always_inline bool in_compat_call(struct task_struct *t)
 {
 #if defined(__TARGET_ARCH_x86)
 	if (bpf_core_field_exists(t->thread_info.status))
-		return t->thread_info.status & MMS_TS_COMPAT;
+		return (mms_task_btf ? t->thread_info.status : BPF_CORE_READ(t, thread_info.status)) &
+		       MMS_TS_COMPAT;
 #endif
 	return false;
 }
@@ -327,8 +343,8 @@ SEC("raw_tp/sys_enter")
 int BPF_PROG(raw_tp_sys_enter, struct pt_regs *regs, long id)
 {
 	/* One helper call gives the task for the compat check and the ids (where
-	 * bpf_get_current_pid_tgid() would be a second call). */
-	struct task_struct *task = bpf_get_current_task_btf();
+	 * bpf_get_current_pid_tgid() would be a second call; it is, before 5.11). */
+	struct task_struct *task = current_task();
 	__u64 pid_tgid;
 	struct inflight *s;
 	__u32 slot = slot_of(task, id);
@@ -340,7 +356,8 @@ int BPF_PROG(raw_tp_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (filter_comm && !comm_selected())
 		return 0;
-	pid_tgid = (__u64)task->tgid << 32 | (__u32)task->pid;
+	pid_tgid = mms_task_btf ? (__u64)task->tgid << 32 | (__u32)task->pid :
+				  bpf_get_current_pid_tgid();
 	if (f & MMS_SYSF_NORETURN) {
 		/* exit and exit_group never reach sys_exit: a call without a latency. */
 		struct mms_sys_stat *st;
@@ -443,7 +460,7 @@ SEC("raw_tp/sched_process_exit")
 int raw_tp_sched_process_exit(__u64 *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct mms_sys_record *r;
 	int sig;
 
@@ -452,7 +469,7 @@ int raw_tp_sched_process_exit(__u64 *ctx)
 	r = bpf_map_lookup_elem(&records, &tid);
 	if (!r)
 		return 0;
-	sig = task->exit_code & 0x7f;
+	sig = (mms_task_btf ? task->exit_code : BPF_CORE_READ(task, exit_code)) & 0x7f;
 	if (sig) {
 		r->kind = MMS_SYS_EV_DUMP;
 		r->exit_signal = sig;

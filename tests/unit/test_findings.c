@@ -140,6 +140,33 @@ static void test_psi(void **state)
 	assert_int_equal(find(f, n, "psi_full")->severity, MMS_CRITICAL);
 }
 
+/* With a reading at the window's start, the totals' growth over the window is
+ * judged, not avg10: pressure that ended before the window (avg10 still high,
+ * totals unmoved) is no finding; 30 ms of full stall in the 2 s window is 1.5%. */
+static void test_psi_window(void **state)
+{
+	struct mms_finding f[MMS_FINDINGS_MAX];
+	struct mms_psi start = { .has_full = true, .some = { .avg10 = 40, .total_us = 5000000 },
+				 .full = { .avg10 = 20, .total_us = 4000000 } };
+	struct mms_psi end = start;
+	struct mms_report_input in = { .meminfo = &meminfo, .vmstat_start = &vm0,
+				       .vmstat_end = &vm1, .window_s = 2.0, .psi = &end,
+				       .psi_start = &start };
+	int n = mms_report_findings(&in, f, MMS_FINDINGS_MAX);
+
+	assert_null(find(f, n, "psi_full"));
+	assert_null(find(f, n, "psi_some"));
+	end.some.total_us += 30000;
+	end.full.total_us += 30000;
+	n = mms_report_findings(&in, f, MMS_FINDINGS_MAX);
+	assert_float_equal(find(f, n, "psi_full")->figure, 1.5, 1e-9);
+	end.full.total_us = start.full.total_us;
+	end.some.total_us = start.some.total_us + 120000; /* 6% of 2 s */
+	n = mms_report_findings(&in, f, MMS_FINDINGS_MAX);
+	assert_null(find(f, n, "psi_full"));
+	assert_float_equal(find(f, n, "psi_some")->figure, 6.0, 1e-9);
+}
+
 static void test_thp_settings(void **state)
 {
 	struct mms_finding f[MMS_FINDINGS_MAX];
@@ -179,6 +206,7 @@ int main(void)
 		cmocka_unit_test_setup(test_counter_reset_is_not_negative, setup),
 		cmocka_unit_test_setup(test_low_memory, setup),
 		cmocka_unit_test_setup(test_psi, setup),
+		cmocka_unit_test_setup(test_psi_window, setup),
 		cmocka_unit_test_setup(test_thp_settings, setup),
 		cmocka_unit_test_setup(test_no_window_no_rates, setup),
 	};

@@ -50,6 +50,8 @@ static int collect(struct cli *cli, struct report *r, double window)
 		rc = report_read_kv(cli, "/proc/vmstat", &r->vmstat[1], mms_parse_vmstat);
 		if (!rc)
 			rc = report_read_kv(cli, "/proc/meminfo", &r->meminfo[1], mms_parse_meminfo);
+		if (!rc)
+			rc = report_read_psi_end(cli, r);
 		r->in.vmstat_start = &r->vmstat[0];
 		r->in.window_s = (cli_now_ns() - t1) / 1e9;
 		r->in.meminfo = &r->meminfo[1];
@@ -110,6 +112,7 @@ static int run_report(struct cli *cli, int argc, char **argv)
 	if (rc)
 		goto out;
 	r->in.psi = r->have_psi ? &r->psi : NULL;
+	r->in.psi_start = r->have_psi && r->have_psi_start ? &r->psi_start : NULL;
 	r->in.frag = &r->frag;
 	r->in.thp = &r->thp;
 	/* The THP advice rules take samples: settings from now, vmstat from each end. */

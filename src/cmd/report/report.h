@@ -32,8 +32,8 @@ struct report_left {
 
 struct report {
 	struct mms_kvset meminfo[2], vmstat[2];
-	struct mms_psi psi;
-	bool have_psi;
+	struct mms_psi psi, psi_start; /* psi: at the window's end (its start without a window) */
+	bool have_psi, have_psi_start;
 	char psi_missing[200];
 	struct mms_frag_snapshot frag;
 	struct mms_thp_settings thp;
@@ -75,6 +75,8 @@ int report_read_kv(struct cli *cli, const char *path, struct mms_kvset *out,
 		   int (*parse)(const char *, size_t, struct mms_kvset *, struct mms_error *));
 /* meminfo, zones, THP and PSI at the window's start. Returns 0 or an exit status. */
 int report_read_start(struct cli *cli, struct report *r);
+/* PSI again at the window's end; the reading at its start becomes psi_start. */
+int report_read_psi_end(struct cli *cli, struct report *r);
 /* The per-second rate of a vmstat counter (allocstall: the sum over zones). */
 bool report_rate(const struct report *r, const char *name, double *v);
 extern const char *const report_rate_names[];

@@ -70,6 +70,16 @@ int report_read_start(struct cli *cli, struct report *r)
 	return read_psi(cli, r);
 }
 
+int report_read_psi_end(struct cli *cli, struct report *r)
+{
+	if (!r->have_psi)
+		return 0;
+	r->psi_start = r->psi;
+	r->have_psi_start = true;
+	r->have_psi = false;
+	return read_psi(cli, r);
+}
+
 bool report_rate(const struct report *r, const char *name, double *v)
 {
 	if (!strcmp(name, "allocstall")) { /* the sum of allocstall_<zone> */

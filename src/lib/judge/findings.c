@@ -136,10 +136,46 @@ static void judge_reclaim(const struct mms_report_input *in, struct findings *f)
 	judge_refaults(in, f);
 }
 
+/* Stalled share of the window, from PSI's cumulative totals (microseconds):
+ * avg10 at either end would also count the seconds before the window, such as
+ * the pressure of a job that has just ended. */
+static bool psi_window_pct(const struct mms_report_input *in, bool full, double *pct)
+{
+	const struct mms_psi_line *a, *b;
+
+	if (!in->psi_start || in->window_s <= 0 ||
+	    (full && !(in->psi->has_full && in->psi_start->has_full)))
+		return false;
+	a = full ? &in->psi_start->full : &in->psi_start->some;
+	b = full ? &in->psi->full : &in->psi->some;
+	if (b->total_us < a->total_us)
+		return false;
+	*pct = (double)(b->total_us - a->total_us) / (in->window_s * 1e4);
+	return true;
+}
+
 static void judge_psi(const struct mms_report_input *in, struct findings *f)
 {
+	double some, full;
+
 	if (!in->psi)
 		return;
+	if (psi_window_pct(in, false, &some)) {
+		bool has_full = psi_window_pct(in, true, &full);
+
+		if (has_full && full > PSI_FULL_CRIT)
+			SAY(f, "psi_full", MMS_CRITICAL, full, "percent",
+			    "memory pressure: all non-idle tasks were stalled on memory %.2f%% of "
+			    "the %.1f s window (PSI full total)", full, in->window_s);
+		else if (some > PSI_SOME_WARN)
+			SAY(f, "psi_some", MMS_WARNING, some, "percent",
+			    "memory pressure: some tasks were stalled on memory %.2f%% of the "
+			    "%.1f s window (PSI some total)", some, in->window_s);
+		else
+			return;
+		mms_findings_next(f, "mmscope reclaim -H -d 10");
+		return;
+	}
 	if (in->psi->has_full && in->psi->full.avg10 > PSI_FULL_CRIT)
 		SAY(f, "psi_full", MMS_CRITICAL, in->psi->full.avg10, "percent",
 		    "memory pressure: all non-idle tasks were stalled on memory %.2f%% of the "

@@ -17,6 +17,8 @@
 #include "lib/trace/syscalls.h"
 #include "lib/trace/sysnames.h"
 #include "syscalls.skel.h"
+#include "syscalls_nocas.skel.h"
+#include "lib/trace/skel_nocas.h"
 
 const char *const mms_sys_mm_names[] = {
 	"mmap", "mmap2", "munmap", "mremap", "brk", "madvise", "process_madvise", "mprotect",
@@ -78,8 +80,9 @@ static void destroy(void *skel)
 	syscalls_bpf__destroy(skel);
 }
 
-int mms_syscalls_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
-			     size_t size)
+/* One attempt: the first build of syscalls.bpf.c, or its nocas build (skel_nocas.h). */
+static int load(struct mms_tracer *t, const struct mms_tracer_opts *o, bool nocas, char *why,
+		size_t size)
 {
 	static const struct mms_syscalls_opts none;
 	const struct mms_syscalls_opts *so = o->syscalls ? o->syscalls : &none;
@@ -88,7 +91,7 @@ int mms_syscalls_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts 
 	int err;
 
 	mms_tracer_init(t, o);
-	skel = syscalls_bpf__open();
+	skel = nocas ? MMS_SKEL_OPEN_NOCAS(syscalls_bpf, syscalls_nocas_bpf) : syscalls_bpf__open();
 	err = mms_tracer_adopt(t, skel, skel ? skel->obj : NULL, destroy, "syscalls", why, size);
 	if (err)
 		return err;
@@ -116,7 +119,17 @@ int mms_syscalls_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts 
 		bpf_map__set_max_entries(skel->maps.records, 1);
 		bpf_program__set_autoload(skel->progs.raw_tp_sched_process_exit, false);
 	}
-	err = mms_tracer_loaded(t, syscalls_bpf__load(skel), "syscalls", why, size);
+	return mms_tracer_loaded(t, syscalls_bpf__load(skel), "syscalls", why, size);
+}
+
+int mms_syscalls_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
+			     size_t size)
+{
+	/* Tried, not assumed: the nocas build only when the kernel refuses the first. */
+	int err = load(t, o, false, why, size);
+
+	if (err == -EINVAL)
+		err = load(t, o, true, why, size);
 	if (err)
 		return err;
 	return mms_tracer_start(t, o, why, size);
