@@ -27,6 +27,11 @@ $(OUT)/tests/asan/%: tests/unit/%.c tests/unit/unit.h $(OUT)/libmmscope-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) -o $@ $< $(OUT)/libmmscope-asan.a $(DYN_LIBS) -lcmocka
 
+# The unit test binaries and their ASan builds, without running them (.ci/run builds
+# them on both cores before `make test`).
+.PHONY: test-bins
+test-bins: $(UNIT_BINS) $(ASAN_BINS)
+
 test-unit: $(UNIT_BINS)
 	@tests/run.sh unit $(UNIT_BINS)
 test-asan: $(ASAN_BINS)

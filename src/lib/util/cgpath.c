@@ -114,11 +114,11 @@ struct mms_cgroup_paths {
 	size_t nr_slots, used;
 };
 
-static int table_put(struct mms_cgroup_paths *p, uint64_t id, const char *path);
+static int paths_put(struct mms_cgroup_paths *p, uint64_t id, const char *path);
 
 /* Forgets the paths (a walk finds them again, renamed ones under their new
  * name) but keeps the ids known to be gone: cgroup ids are never reused. */
-static void table_clear(struct mms_cgroup_paths *p)
+static void paths_forget(struct mms_cgroup_paths *p)
 {
 	struct entry *old = p->slots;
 	size_t n = p->nr_slots;
@@ -135,7 +135,7 @@ static void table_clear(struct mms_cgroup_paths *p)
 	p->used = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (old[i].id && !old[i].path)
-			table_put(p, old[i].id, NULL);
+			paths_put(p, old[i].id, NULL);
 		free(old[i].path);
 	}
 	free(old);
@@ -150,7 +150,7 @@ static struct entry *slot_of(struct mms_cgroup_paths *p, uint64_t id)
 	return &p->slots[i];
 }
 
-static int table_put(struct mms_cgroup_paths *p, uint64_t id, const char *path)
+static int paths_put(struct mms_cgroup_paths *p, uint64_t id, const char *path)
 {
 	struct entry *e;
 
@@ -188,7 +188,7 @@ static int walk(struct mms_cgroup_paths *p, int dir_fd, const char *rel, int dep
 	DIR *d;
 
 	if (fstat(dir_fd, &st) == 0)
-		table_put(p, (uint64_t)st.st_ino, rel[0] ? rel : "/");
+		paths_put(p, (uint64_t)st.st_ino, rel[0] ? rel : "/");
 	if (depth > 64)
 		return 0;
 	d = fdopendir(dir_fd);
@@ -218,7 +218,7 @@ static int rewalk(struct mms_cgroup_paths *p)
 
 	if (fd < 0)
 		return -errno;
-	table_clear(p);
+	paths_forget(p);
 	return walk(p, fd, "", 0);
 }
 
@@ -268,7 +268,7 @@ const char *mms_cgroup_paths_lookup(struct mms_cgroup_paths *p, uint64_t id)
 	e = slot_of(p, id);
 	if (e->id)
 		return e->path;
-	table_put(p, id, NULL);
+	paths_put(p, id, NULL);
 	return NULL;
 }
 
@@ -276,7 +276,7 @@ void mms_cgroup_paths_close(struct mms_cgroup_paths *p)
 {
 	if (!p)
 		return;
-	table_clear(p);
+	paths_forget(p);
 	free(p->slots);
 	free(p);
 }
