@@ -40,12 +40,5 @@ static int load(struct mms_tracer *t, const struct mms_tracer_opts *o, bool noca
 int mms_reclaim_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 			    size_t size)
 {
-	/* Tried, not assumed: the nocas build only when the kernel refuses the first. */
-	int err = load(t, o, false, why, size);
-
-	if (err == -EINVAL)
-		err = load(t, o, true, why, size);
-	if (err)
-		return err;
-	return mms_tracer_start(t, o, why, size);
+	return mms_tracer_open_nocas(t, o, load, why, size);
 }

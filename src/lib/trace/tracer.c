@@ -122,3 +122,16 @@ void mms_tracer_close(struct mms_tracer *t)
 		t->destroy(t->skel);
 	memset(t, 0, sizeof(*t));
 }
+
+int mms_tracer_open_nocas(struct mms_tracer *t, const struct mms_tracer_opts *o,
+			  mms_tracer_load_fn load, char *why, size_t size)
+{
+	/* Tried, not assumed: the nocas build only when the kernel refuses the first. */
+	int err = load(t, o, false, why, size);
+
+	if (err == -EINVAL)
+		err = load(t, o, true, why, size);
+	if (err)
+		return err;
+	return mms_tracer_start(t, o, why, size);
+}

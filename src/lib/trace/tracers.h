@@ -91,6 +91,13 @@ int mms_tracer_adopt(struct mms_tracer *t, void *skel, struct bpf_object *obj,
 		     void (*destroy)(void *skel), const char *what, char *why, size_t size);
 /* Reports and closes t when the skeleton's load returned err != 0. */
 int mms_tracer_loaded(struct mms_tracer *t, int err, const char *what, char *why, size_t size);
+/* Loads through load(nocas = false), and with the build without compare-and-swap
+ * (skel_nocas.h) only when the kernel refuses the first (EINVAL: before 5.12),
+ * then starts the tracer. */
+typedef int (*mms_tracer_load_fn)(struct mms_tracer *t, const struct mms_tracer_opts *o,
+				  bool nocas, char *why, size_t size);
+int mms_tracer_open_nocas(struct mms_tracer *t, const struct mms_tracer_opts *o,
+			  mms_tracer_load_fn load, char *why, size_t size);
 /* After the skeleton loaded: attach and open the event loop (t closed on failure). */
 int mms_tracer_start(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 		     size_t size);
