@@ -10,7 +10,8 @@ mode=$1
 shift
 passed=0 failed=0 skipped=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+fails=$(mktemp)
+trap 'rm -f "$log" "$fails"' EXIT
 
 for t in "$@"; do
 	[ -e "$t" ] || continue
@@ -26,8 +27,10 @@ for t in "$@"; do
 		# A script that died without reporting counts as one failure.
 		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 			echo "not ok $t: exited $rc"
+			echo "not ok $t: exited $rc" >> "$fails"
 			f=1
 		fi
+		grep '^not ok ' "$log" | sed "s|^|$t: |" >> "$fails"
 		;;
 	*)
 		printf '== %s\n' "$t"
@@ -41,12 +44,19 @@ for t in "$@"; do
 			echo "FAILED: $t exited $rc"
 			f=1
 		fi
+		[ "$f" = 0 ] || { grep "^\[  FAILED  \] [^0-9]" "$log"; echo "exited $rc"; } |
+			sed "s|^|$t: |" >> "$fails"
 		;;
 	esac
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done
 
 echo
+# The failures again, just above the closing line: a CI log cut to its tail still names them.
+if [ -s "$fails" ]; then
+	echo "failed:"
+	cat "$fails"
+fi
 if [ "$skipped" != 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else
