@@ -23,7 +23,7 @@
 #   MMSCOPE_VM_BREAK=1  adds a test that fails, to prove failures are seen
 #   MMSCOPE_VM_DRSNOOP=0  leaves out the drsnoop side by side (22-drsnoop.sh),
 #                      which boots each VM kernel a second time (see run_vm)
-#   MMSCOPE_VM_ONLY     only the guest tests whose name (without NN-) matches this
+#   MMSCOPE_VM_ONLY     only the guest tests whose name (with or without NN-) matches this
 #                       shell pattern, e.g. 'heatmap*' (default: all)
 #   MMSCOPE_VM_TIMEOUT  watchdog per guest, seconds (default 300; arm64's:
 #                       MMSCOPE_VM_ARM64_TIMEOUT, default 600)

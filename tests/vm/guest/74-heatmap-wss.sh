@@ -128,7 +128,8 @@ for src in $sources; do
 		MMSCOPE_FAULT=$fault mmscope heatmap --source "$arg" -p "$hc" --aging 100 --aggregate $aggr \
 			--frames $frames -j > "$tmp/$src.json" 2> "$tmp/err" || rc=$?
 		t1=$(touches)
-		[ "$rc" = 0 ] || fail "$src: exit $rc: $(head -c 300 "$tmp/err")"
+		# -j puts the error document on stdout: both say why.
+		[ "$rc" = 0 ] || fail "$src: exit $rc: $(head -c 300 "$tmp/err") $(head -c 300 "$tmp/$src.json")"
 		ran=$((t1 - t0))
 		[ "$ran" -ge $((frames * 4096)) ] && break
 		figures="$figures $src: target starved ($ran touches), run again;"

@@ -28,9 +28,13 @@ for t in "$dir"/[0-9][0-9]-*.sh; do
 	if [ "$name" = drsnoop ] && [ "${MMSCOPE_VM:-0}" = 1 ] && [ "${MMSCOPE_VM_TIMING:-0}" != 1 ]; then
 		continue
 	fi
-	# MMSCOPE_VM_ONLY: a shell pattern of test names to run (development runs).
+	# MMSCOPE_VM_ONLY: a shell pattern of test names to run (development runs),
+	# matched against the name and against the file's NN-name (so '47*' works too).
 	# shellcheck disable=SC2254
-	case $name in ${MMSCOPE_VM_ONLY:-*}) ;; *) continue ;; esac
+	base=${t##*/}
+	case $name in ${MMSCOPE_VM_ONLY:-*}) ;; *)
+		case ${base%.sh} in ${MMSCOPE_VM_ONLY:-*}) ;; *) continue ;; esac ;;
+	esac
 	# MMSCOPE_VM_TESTS: the comma-separated subset a slow guest runs (arm64 under
 	# TCG); the others are reported as skipped, with that reason.
 	case ,${MMSCOPE_VM_TESTS:-$name}, in *,$name,*) ;; *)
