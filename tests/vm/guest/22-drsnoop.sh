@@ -90,6 +90,15 @@ if [ "$2" != 0 ]; then
 		awk '{ d = $2 - $3; if (d < 0) d = -d; mx = $2 > $3 ? $2 : $3
 			if (d > 0.05 * mx + 0.002) print $0, "<- off" }' | head -n 40
 fi
+if [ "$ours" != "$theirs" ] || [ "$2" != 0 ]; then
+	echo "per thread, sorted: thread.n mmscope | thread.n drsnoop | thread.n tracefs"
+	paste -d'|' /tmp/mms.lat /tmp/dr.lat /tmp/tr.lat | head -n 80
+	echo "drsnoop's output:"
+	head -n 80 /tmp/dr.txt
+	head -n 5 /tmp/dr.txt.err
+	echo "mmscope's output:"
+	head -c 6000 /tmp/mms.json
+fi
 [ "$theirs" -gt 0 ] || fail "drsnoop saw no stall: $figures"
 within_2pct "$ours" "$theirs" || fail "counts differ by more than 2%: $figures"
 [ "$2" = 0 ] || fail "latencies of matched stalls differ: $figures"
