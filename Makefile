@@ -170,9 +170,18 @@ UAPI_INCLUDE ?= /usr/include
 UAPI_X86_INCLUDE ?= $(UAPI_INCLUDE)/x86_64-linux-gnu
 $(OUT)/sysnames_gen.h: scripts/gen-sysnames.sh
 	@mkdir -p $(OUT)
-	scripts/gen-sysnames.sh $(UAPI_INCLUDE) $(UAPI_X86_INCLUDE) > $@.tmp && mv $@.tmp $@
+	scripts/gen-sysnames.sh $(UAPI_INCLUDE) $(UAPI_X86_INCLUDE) $(UAPI_ARM_INCLUDE) > $@.tmp && mv $@.tmp $@
 $(OUT)/obj/lib/trace/sysnames.o $(OUT)/asan/lib/trace/sysnames.o: $(OUT)/sysnames_gen.h
 $(OUT)/obj/lib/trace/sysnames.o $(OUT)/asan/lib/trace/sysnames.o: CFLAGS += -DMMS_SYSCALL_ARCH_$(SYSCALL_ARCH)
+# arm64: AArch32 compat calls named from the arm (EABI) table, armhf's UAPI
+# headers fetched once (scripts/armhf-uapi.sh).
+ARMHF_UAPI ?= /var/cache/mmscope-cross/armhf-uapi
+ifeq ($(ARCH),arm64)
+UAPI_ARM_INCLUDE ?= $(ARMHF_UAPI)/usr/include/arm-linux-gnueabihf
+$(OUT)/sysnames_gen.h: $(ARMHF_UAPI)/.complete
+$(ARMHF_UAPI)/.complete:
+	scripts/armhf-uapi.sh $(ARMHF_UAPI)
+endif
 
 include tests/tests.mk
 include fuzz/fuzz.mk

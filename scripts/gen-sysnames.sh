@@ -14,10 +14,16 @@
 # Every table is built for every target; the Makefile's SYSCALL_ARCH says which
 # one names the native calls (src/lib/trace/sysnames.c).
 #
-# usage: gen-sysnames.sh [INCLUDE_DIR [X86_INCLUDE_DIR]] > sysnames_gen.h
+# With ARM_INCLUDE (armhf's linux-libc-dev, /usr/include/arm-linux-gnueabihf: its
+# asm/unistd-eabi.h is generated from the kernel's arch/arm/tools/syscall.tbl, the
+# EABI calls only), also the arm table that names the AArch32 compat calls of an
+# arm64 kernel, and MMS_HAVE_SYSNAMES_ARM says it is there.
+#
+# usage: gen-sysnames.sh [INCLUDE_DIR [X86_INCLUDE_DIR [ARM_INCLUDE]]] > sysnames_gen.h
 set -eu
 inc=${1:-/usr/include}
 archinc=${2:-$inc/x86_64-linux-gnu}
+arminc=${3:-}
 
 names() { # HEADER PREFIX: the macro names defined in HEADER with PREFIX
 	sed -n "s/^#define[ 	]*\($2[A-Za-z0-9_]*\)[ 	].*/\1/p" "$1" | sort -u
@@ -52,6 +58,13 @@ cat <<'ARM'
 ARM
 echo "#include \"$inc/asm-generic/unistd.h\""
 table mms_sysnames_arm64 "$inc/asm-generic/unistd.h"
+if [ -n "$arminc" ]; then
+	echo "#define __NR_SYSCALL_BASE 0 /* EABI */"
+	echo "#include \"$arminc/asm/unistd-eabi.h\""
+	table mms_sysnames_arm "$arminc/asm/unistd-eabi.h"
+	echo "#undef __NR_SYSCALL_BASE"
+	echo "#define MMS_HAVE_SYSNAMES_ARM 1"
+fi
 echo "#include \"$inc/asm-generic/errno.h\""
 echo "static const struct mms_sysname mms_errnames[] = {"
 { names "$inc/asm-generic/errno-base.h" E; names "$inc/asm-generic/errno.h" E; } | sort -u |

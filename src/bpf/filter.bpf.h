@@ -117,15 +117,22 @@ static __always_inline bool v2_under_target(void)
 	return id == targ_cgid;
 }
 
-static __always_inline bool task_selected(void)
+/* The filters, for a caller that already knows the thread group id (the
+ * syscalls entry reads it from the task it has: no helper call for -p). */
+static __always_inline bool task_selected_tgid(__u32 tgid)
 {
-	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+	if (targ_tgid && tgid != targ_tgid)
 		return false;
 	if (targ_cg_mode == MMS_CGF_V2)
 		return v2_under_target();
 	if (targ_cg_mode == MMS_CGF_MEMCG)
 		return memcg_under_target();
 	return true;
+}
+
+static __always_inline bool task_selected(void)
+{
+	return task_selected_tgid(targ_tgid ? bpf_get_current_pid_tgid() >> 32 : 0);
 }
 
 #endif

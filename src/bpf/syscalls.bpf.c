@@ -253,21 +253,31 @@ static __always_inline struct task_struct *current_task(void)
 	return (struct task_struct *)bpf_get_current_task();
 }
 
-static __always_inline bool in_compat_call(struct task_struct *t)
+/*
+ * An AArch32 task on arm64 (a compat task: its calls carry arm EABI numbers)
+ * runs with PSR_MODE32_BIT set in the saved pstate of its user registers: the
+ * kernel's own compat_user_mode() test, from a UAPI constant, where TIF_32BIT's
+ * bit number changes between kernel versions.
+ */
+#define MMS_PSR_MODE32_BIT 0x00000010
+
+static __always_inline bool in_compat_call(struct task_struct *t, struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
 	if (bpf_core_field_exists(t->thread_info.status))
 		return (mms_task_btf ? t->thread_info.status : BPF_CORE_READ(t, thread_info.status)) &
 		       MMS_TS_COMPAT;
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ((struct user_pt_regs *)regs, pstate) & MMS_PSR_MODE32_BIT;
 #endif
 	return false;
 }
 
-static __always_inline __u32 slot_of(struct task_struct *t, long id)
+static __always_inline __u32 slot_of(struct task_struct *t, struct pt_regs *regs, long id)
 {
 	if (id < 0)
 		return MMS_SYS_SLOT_OTHER;
-	if (in_compat_call(t))
+	if (in_compat_call(t, regs))
 		return id < MMS_SYS_SLOT_OTHER - MMS_SYS_COMPAT_BASE ? MMS_SYS_COMPAT_BASE + id
 								  : MMS_SYS_SLOT_OTHER;
 	return id < MMS_SYS_NATIVE_MAX ? id : MMS_SYS_SLOT_OTHER;
@@ -347,17 +357,17 @@ int BPF_PROG(raw_tp_sys_enter, struct pt_regs *regs, long id)
 	struct task_struct *task = current_task();
 	__u64 pid_tgid;
 	struct inflight *s;
-	__u32 slot = slot_of(task, id);
+	__u32 slot = slot_of(task, regs, id);
 	__u8 f = flags_of(slot);
 
 	if (filter_sys && !(f & MMS_SYSF_TRACED))
 		return 0;
-	if (!task_selected())
+	pid_tgid = mms_task_btf ? (__u64)task->tgid << 32 | (__u32)task->pid :
+				  bpf_get_current_pid_tgid();
+	if (!task_selected_tgid(pid_tgid >> 32))
 		return 0;
 	if (filter_comm && !comm_selected())
 		return 0;
-	pid_tgid = mms_task_btf ? (__u64)task->tgid << 32 | (__u32)task->pid :
-				  bpf_get_current_pid_tgid();
 	if (f & MMS_SYSF_NORETURN) {
 		/* exit and exit_group never reach sys_exit: a call without a latency. */
 		struct mms_sys_stat *st;

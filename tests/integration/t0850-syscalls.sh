@@ -29,7 +29,10 @@ expect_status syscalls-no-command 2 "$MMSCOPE" syscalls -- /no/such/command
 [ -w "$MEMCG" ] || { skip syscalls-cgroup "no v1 memory hierarchy at $MEMCG"; exit 0; }
 [ -x "$WL/syscalls" ] || make -C "$TOP" workloads >/dev/null 2>&1
 CG=$MEMCG/mmscope-t0850-$$
-trap 'rmdir "$CG"/*/ "$CG" 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+# The cgroup2 mount (hybrid: /sys/fs/cgroup/unified here), and a child of ours there.
+V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+V2CG=${V2:+$V2/mmscope-t0850-$$}
+trap 'rmdir "$CG"/*/ "$CG" ${V2CG:+"$V2CG"} 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 mkdir "$CG" || { not_ok syscalls-cgroup "cannot create $CG"; exit 0; }
 
 # start NAME ARGS...: a tracer in the background, waiting until it has attached.
@@ -64,12 +67,18 @@ start mm -c "$CG" --mm || not_ok syscalls-start-mm "$(cat "$SCRATCH/mm.err")"
 start bycg -c "$CG" --by-cgroup -e getppid || not_ok syscalls-start-bycg "$(cat "$SCRATCH/bycg.err")"
 start errs -c "$CG" --errors -P || not_ok syscalls-start-errs "$(cat "$SCRATCH/errs.err")"
 start comm --comm mms-t0850-sys -e getppid,munmap || not_ok syscalls-start-comm "$(cat "$SCRATCH/comm.err")"
+# -c on the cgroup2 root (level 0): the helper, in a v1 cgroup of ours, is in the
+# v2 hierarchy too, under its root; --comm keeps other processes' getppid out.
+if [ -n "$V2" ]; then
+	start v2root -c "$V2" --comm mms-t0850-sys -e getppid ||
+		not_ok syscalls-start-v2root "$(cat "$SCRATCH/v2root.err")"
+fi
 # Created after the tracers started: the subtree is traced, whenever made.
 mkdir "$CG/later"
 cp "$WL/syscalls" "$HELPER"
 "$WL/cgexec" "$CG/later" "$HELPER" $N $M $K $LEN
 name=all; stop; st=$?
-for name in mm bycg errs comm; do stop; done
+for name in mm bycg errs comm ${V2:+v2root}; do stop; done
 [ "$st" = 0 ] && ok syscalls-sigint-exit-0 || not_ok syscalls-sigint-exit-0 "exit $st"
 got=$(count all getppid calls)
 [ "$got" = $N ] && ok syscalls-getppid-exact || not_ok syscalls-getppid-exact "$got, expected $N"
@@ -89,6 +98,25 @@ got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(
 [ "$got" = "[('openat', 'mms-t0850-sys', $M)]" ] && ok syscalls-errors-only-per-process || not_ok syscalls-errors-only-per-process "$got"
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted((r["syscall"], r["calls"]) for r in d["syscalls"]))' "$SCRATCH/comm.json")
 [ "$got" = "[('getppid', $N), ('munmap', $K)]" ] && ok syscalls-comm-and-e || not_ok syscalls-comm-and-e "$got"
+if [ -n "$V2" ]; then
+	got=$(count v2root getppid calls)
+	[ "$got" = $N ] && ok syscalls-cgroup2-root || not_ok syscalls-cgroup2-root "$got, expected $N"
+else
+	skip syscalls-cgroup2-root "no cgroup2 mount"
+fi
+# -c on a cgroup2 child of ours (level 1): the helper moved there is counted, the
+# same helper outside it (in the v1 cgroup, v2 root) is not.
+if [ -n "$V2" ] && mkdir "$V2CG" && "$WL/cgexec" "$V2CG" true 2>/dev/null; then
+	start v2child -c "$V2CG" --comm mms-t0850-sys -e getppid ||
+		not_ok syscalls-start-v2child "$(cat "$SCRATCH/v2child.err")"
+	"$WL/cgexec" "$V2CG" "$HELPER" $N 0 0 4096
+	"$WL/cgexec" "$CG/later" "$HELPER" 7 0 0 4096
+	name=v2child; stop
+	got=$(count v2child getppid calls)
+	[ "$got" = $N ] && ok syscalls-cgroup2-child || not_ok syscalls-cgroup2-child "$got, expected $N"
+else
+	skip syscalls-cgroup2-child "cannot create or enter a cgroup2 child at ${V2CG:-(no cgroup2)}"
+fi
 p99=$(count all getppid p99_ns)
 max=$(count all getppid max_ns)
 [ "$p99" -gt 0 ] && [ "$p99" -le "$max" ] && ok syscalls-p99-le-max || not_ok syscalls-p99-le-max "p99 $p99, max $max"

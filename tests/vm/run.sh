@@ -129,6 +129,18 @@ arm64_busybox() {
 	echo "$dir/bin/busybox"
 }
 
+# armhf_busybox: Debian 12's static armhf busybox, an AArch32 program the arm64
+# guest runs as a compat task (78-syscalls names its calls from the arm table).
+armhf_busybox() {
+	local dir=$cache/busybox-armhf deb
+	if [ ! -x "$dir/bin/busybox" ]; then
+		deb=$("$repo/scripts/debian-fetch.sh" "$cache/apt" bookworm armhf download "$cache" busybox-static) ||
+			return 1
+		rm -rf "$dir" && dpkg -x "$deb" "$dir"
+	fi
+	echo "$dir/bin/busybox"
+}
+
 # build_initramfs [arm64]: $out/initramfs.cpio.gz, or initramfs-arm64.cpio.gz
 # with the arm64 busybox, mmscope and workload helpers.
 build_initramfs() {
@@ -141,6 +153,10 @@ build_initramfs() {
 	rm -rf "$stage"
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,tests}
 	cp "$bb" "$stage/bin/busybox"
+	local bb32
+	if [ "$arch" = arm64 ] && bb32=$(armhf_busybox); then
+		cp "$bb32" "$stage/bin/busybox-armhf"
+	fi
 	ln -s busybox "$stage/bin/sh"
 	cp "$bin" "$stage/bin/mmscope"
 	cp "$wl"/* "$stage/bin/"

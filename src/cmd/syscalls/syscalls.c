@@ -60,7 +60,7 @@ const struct command cmd_syscalls = {
 		 "  -- COMMAND [ARGS]   run COMMAND and trace it from its first call; ends with it\n"
 		 "  -P, --per-process   a row per process and syscall\n"
 		 "  --by-cgroup         a row per memory cgroup and syscall\n"
-		 "  -e, --syscall LIST  only these syscalls (names; i386:NAME for 32-bit calls)\n"
+		 "  -e, --syscall LIST  only these syscalls (names; 32-bit calls: i386:NAME, arm:NAME)\n"
 		 "  --errors            only failed calls\n"
 		 "  --mm                the memory syscalls (mmap, munmap, madvise, ...) with the\n"
 		 "                      bytes their length arguments asked for\n"

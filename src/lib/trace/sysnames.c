@@ -19,6 +19,11 @@
 #if defined(MMS_SYSCALL_ARCH_arm64)
 #define NATIVE mms_sysnames_arm64
 #define NATIVE_ARCH "arm64"
+/* AArch32 tasks' calls (arm EABI numbers), where the build had armhf's table. */
+#ifdef MMS_HAVE_SYSNAMES_ARM
+#define COMPAT mms_sysnames_arm
+#define COMPAT_ARCH "arm"
+#endif
 #else
 #define NATIVE mms_sysnames_x86_64
 #define NATIVE_ARCH "x86_64"
@@ -36,6 +41,9 @@ const struct mms_sysname *mms_sysname_table(const char *arch, size_t *n)
 		{ "x86_64", mms_sysnames_x86_64, N(mms_sysnames_x86_64) },
 		{ "i386", mms_sysnames_i386, N(mms_sysnames_i386) },
 		{ "arm64", mms_sysnames_arm64, N(mms_sysnames_arm64) },
+#ifdef MMS_HAVE_SYSNAMES_ARM
+		{ "arm", mms_sysnames_arm, N(mms_sysnames_arm) },
+#endif
 		{ "errno", mms_errnames, N(mms_errnames) },
 	};
 

@@ -69,4 +69,23 @@ if grep -q 'int80 ok' /tmp/sys-int80.txt; then
 else
 	figures="$figures; int 0x80 not available here ($(grep int80 /tmp/sys-int80.txt || echo 'helper died'))"
 fi
+# AArch32 calls on arm64 (a compat task: arm EABI numbers) are named from the arm
+# table: the armhf busybox the arm64 initramfs carries, `cat` of 40 missing files
+# (one process, one failing openat each), as arm:openat. `-e` keeps what the
+# C library does at start-up out of the check.
+if [ -x /bin/busybox-armhf ]; then
+	if ! /bin/busybox-armhf true 2> /dev/null; then
+		figures="$figures; AArch32: this kernel or CPU does not run the armhf busybox (no COMPAT or no AArch32 EL0)"
+	else
+		missing=$(seq 40 | sed 's|^|/no/such/file-|')
+		# shellcheck disable=SC2086 # 40 paths
+		mmscope syscalls -e arm:openat,openat -- /bin/busybox-armhf cat $missing > /tmp/sys-arm.txt 2>&1 || true
+		arm=$(col /tmp/sys-arm.txt arm:openat 3)
+		armenoent=$(awk '$1 == "arm:openat" { print $NF }' /tmp/sys-arm.txt)
+		native=$(col /tmp/sys-arm.txt openat 2)
+		figures="$figures; AArch32 cat: arm:openat errors $arm/40 ($armenoent), native openat $native"
+		[ "$arm" = 40 ] && [ "$armenoent" = "ENOENT:40" ] && [ "$native" = 0 ] ||
+			fail "AArch32 compat calls: $figures: $(head -c 600 /tmp/sys-arm.txt)"
+	fi
+fi
 pass "$figures; SIGSEGV record has the nanosleep"
