@@ -30,6 +30,7 @@ struct expo {
 	bool failed;      /* out of memory: the body is unusable */
 	long series;      /* samples written */
 	char family[128]; /* the family being written (its name as TYPE gave it) */
+	size_t family_len;
 	char type[16];
 };
 
@@ -50,6 +51,10 @@ void expo_label_int(char *lbl, size_t size, const char *name, long long value);
  * labels from expo_label(). */
 void expo_sample(struct expo *e, const char *suffix, const char *lbl, double value);
 void expo_sample_u64(struct expo *e, const char *suffix, const char *lbl, uint64_t value);
+/* A sample of the current family labelled a (escaped labels, alen bytes), then b when
+ * blen > 0, joined by a comma: the per-cgroup hot path, which formats nothing. */
+void expo_sample_u64_labels(struct expo *e, const char *a, size_t alen, const char *b,
+			    size_t blen, uint64_t value);
 /* milli / 1000 exactly, in the fewest digits (the kernel's x1000 indices). */
 void expo_sample_milli(struct expo *e, const char *suffix, const char *lbl, long long milli);
 /* Ends the body (OpenMetrics: "# EOF"). */
