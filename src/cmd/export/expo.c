@@ -51,6 +51,11 @@ static bool expo_reserve(struct expo *e, size_t more)
 	return true;
 }
 
+void expo_hint(struct expo *e, size_t size)
+{
+	expo_reserve(e, size);
+}
+
 void expo_printf(struct expo *e, const char *fmt, ...)
 {
 	va_list ap;

@@ -36,6 +36,8 @@ struct expo {
 
 void expo_init(struct expo *e, bool openmetrics);
 void expo_free(struct expo *e);
+/* Makes room for size bytes at once (the size of the last body): fewer reallocations. */
+void expo_hint(struct expo *e, size_t size);
 void expo_printf(struct expo *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * Starts a family: name as the text format spells it (counters end in _total), type
