@@ -190,20 +190,30 @@ void expo_sample_u64(struct expo *e, const char *suffix, const char *lbl, uint64
 void expo_sample_u64_labels(struct expo *e, const char *a, size_t alen, const char *b,
 			    size_t blen, uint64_t value)
 {
-	char d[32], *p;
+	char d[32], *p = u64_digits(value, d + 32), *w;
+	size_t nd = (size_t)(d + 32 - p);
 
+	/* One reservation and straight copies: this runs once per cgroup and statistic. */
+	if (!expo_reserve(e, e->family_len + alen + blen + nd + 5))
+		return;
 	e->series++;
-	put(e, e->family, e->family_len);
-	put(e, "{", 1);
-	put(e, a, alen);
+	w = e->buf + e->len;
+	memcpy(w, e->family, e->family_len);
+	w += e->family_len;
+	*w++ = '{';
+	memcpy(w, a, alen);
+	w += alen;
 	if (blen) {
-		put(e, ",", 1);
-		put(e, b, blen);
+		*w++ = ',';
+		memcpy(w, b, blen);
+		w += blen;
 	}
-	put(e, "} ", 2);
-	d[31] = '\n';
-	p = u64_digits(value, d + 31);
-	put(e, p, (size_t)(d + 32 - p));
+	*w++ = '}';
+	*w++ = ' ';
+	memcpy(w, p, nd);
+	w += nd;
+	*w++ = '\n';
+	e->len = (size_t)(w - e->buf);
 }
 
 void expo_sample_milli(struct expo *e, const char *suffix, const char *lbl, long long milli)
