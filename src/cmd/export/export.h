@@ -8,6 +8,7 @@
  *                 meminfo and PSI (the procfs readers)
  *   col_trace.c   reclaim/compaction latency histograms and extfrag fallbacks from
  *                 the BPF tracers, kept attached for the exporter's life
+ *   procfile.c    procfs files kept open and read again with pread (col_host.c)
  *   export.c      the command: options, the collectors' table, the event loop
  * Collection happens only when a scrape asks for it (http.c caches the last body
  * for --min-interval so two scrapers do not double the cost).
@@ -74,6 +75,26 @@ struct expo_hist {
 void expo_hist_add(struct expo_hist *h, uint64_t ns);
 /* The histogram's _bucket, _sum and _count samples with lbl plus le. */
 void expo_hist_write(struct expo *e, const char *lbl, const struct expo_hist *h);
+
+/* ---- procfs files kept open (procfile.c) ---- */
+
+/* Set up by procfile_init(); opened at the first read. */
+struct procfile {
+	const char *path;
+	int fd;       /* -1: not open */
+	char *buf;
+	size_t cap;
+};
+
+/*
+ * The file's current text (NUL-terminated, in pf's buffer until the next read) from
+ * host (the live system or a --root tree); 0, or a negative errno with err filled.
+ */
+int procfile_read(struct procfile *pf, const struct mms_host *host, char **text, size_t *len,
+		  struct mms_error *err);
+void procfile_init(struct procfile *pf, const char *path);
+/* Closes the file and frees the buffer; pf can be read again (it reopens). */
+void procfile_close(struct procfile *pf);
 
 /* ---- collectors ---- */
 
