@@ -11,8 +11,8 @@
 #    collectors serve, against `--collectors vmstat,frag` (meminfo, vmstat, PSI,
 #    buddyinfo with the fragmentation indices, zoneinfo watermarks).
 # CPU is the server process's on-CPU time (/proc/PID/task/*/schedstat) over a
-# batch of scrapes by one curl (after two warm-up scrapes), divided by the scrapes; each figure is the median
-# of 3 interleaved rounds.
+# batch of scrapes by one curl (after two warm-up scrapes), divided by the scrapes;
+# each figure is the median of 3 interleaved rounds.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 MMSCOPE=${MMSCOPE:-$TOP/mmscope}
