@@ -355,20 +355,22 @@ static void plan_sources(struct mms_memcg_reader *r, struct memcg_iter *it, cons
  */
 static void plan_zero(struct mms_memcg_reader *r, struct memcg_iter *it)
 {
-	it->zero_mask = 0;
+	uint64_t mask = 0;
+
+	for (int i = 0; i < r->nr_stats; i++)
+		if ((r->text_mask & (1ull << i)) && memcg_zero_eligible(r->stats[i], r->version))
+			mask |= 1ull << i;
+	if (mask)
+		it->root_stat = openat(r->rootfd, "memory.stat", O_RDONLY | O_CLOEXEC);
+	it->zero_mask = it->root_stat >= 0 ? mask : 0;
 	for (int i = 0; i < r->nr_stats; i++) {
-		if (!(r->text_mask & (1ull << i)) || !memcg_zero_eligible(r->stats[i], r->version))
+		if (!(it->zero_mask & (1ull << i)))
 			continue;
-		it->zero_mask |= 1ull << i;
 		snprintf(it->zero_why[i], sizeof(it->zero_why[i]),
-			 "%s%s0 without text while the root's total is 0", r->why[i] ? r->why[i] : "",
-			 r->why[i] ? "; " : "");
+			 "%s%s0 without text while the root's total is 0",
+			 r->why[i] ? r->why[i] : "", r->why[i] ? "; " : "");
 		r->why[i] = it->zero_why[i];
 	}
-	if (it->zero_mask)
-		it->root_stat = openat(r->rootfd, "memory.stat", O_RDONLY | O_CLOEXEC);
-	if (it->root_stat < 0)
-		it->zero_mask = 0;
 }
 
 static void finish_sources(struct mms_memcg_reader *r, struct memcg_iter *it)
@@ -477,7 +479,8 @@ static uint64_t zero_now(struct mms_memcg_reader *r, struct memcg_iter *it)
 					 (size_t)n);
 	if (zero && zero != it->zero_plans_for) {
 		memcg_plan_build(r, r->text_mask & ~zero, &it->zero_plan_all);
-		memcg_plan_build(r, (r->text_mask | r->root_text_mask) & ~zero, &it->zero_plan_root);
+		memcg_plan_build(r, (r->text_mask | r->root_text_mask) & ~zero,
+				 &it->zero_plan_root);
 		it->zero_plans_for = zero;
 	}
 	return zero;
