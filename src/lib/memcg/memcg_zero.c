@@ -39,6 +39,10 @@
  *  - A key the root's text lacks, a text that does not parse, or a value above 0
  *    leaves the statistic to each cgroup's text in that read: never a 0 not read.
  * The root is read before the iterator's pass, so the pass sees that flush's values.
+ * Not /proc/vmstat's host-wide counters: vmstat_start() (mm/vmstat.c) prints
+ * global_node_page_state_pages(), the folded atomics without the per-CPU deltas not
+ * folded yet, on a schedule of their own: its 0 proves nothing about a memcg's
+ * flushed value, while the root's memory.stat is the same rstat data as the cgroups'.
  */
 #include "lib/memcg/memcg_int.h"
 
