@@ -11,8 +11,8 @@
 #    collectors serve, against `--collectors vmstat,frag` (meminfo, vmstat, PSI,
 #    buddyinfo with the fragmentation indices, zoneinfo watermarks).
 # CPU is the server process's on-CPU time (/proc/PID/task/*/schedstat) over a
-# batch of scrapes by one curl, divided by the scrapes; each figure is the median
-# of 3 interleaved rounds.
+# batch of scrapes by one curl (after two warm-up scrapes), divided by the scrapes;
+# each figure is the median of 3 interleaved rounds.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 MMSCOPE=${MMSCOPE:-$TOP/mmscope}
@@ -44,10 +44,13 @@ start() {
 	until curl -s -o /dev/null "http://127.0.0.1:$PORT/metrics" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 }
 stop() { kill "$SRV"; wait "$SRV" 2>/dev/null; SRV=; }
-# per_scrape K: the server's CPU microseconds per scrape over K scrapes.
+# per_scrape K: the server's CPU microseconds per scrape over K scrapes, after two
+# scrapes not counted: the first ones open and name every cgroup (at 10000 cgroups
+# the second scrape costs nearly twice the tenth), a fleet's exporter is past them.
 per_scrape() {
 	urls=
 	for _ in $(seq "$1"); do urls="$urls -o /dev/null http://127.0.0.1:$PORT/metrics"; done
+	curl -s -o /dev/null "http://127.0.0.1:$PORT/metrics" -o /dev/null "http://127.0.0.1:$PORT/metrics"
 	c0=$(cpu_ns $SRV)
 	# shellcheck disable=SC2086
 	curl -s $urls
@@ -59,6 +62,8 @@ series() { curl -s "http://127.0.0.1:$PORT/metrics" | grep -vc '^#'; }
 
 mkdir "$B"
 made=0
+# The load the figures were taken under (another workload on the machine inflates both sides).
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "mmscope export: CPU per scrape, microseconds (median of 3 rounds; the machine is shared)"
 printf '%-8s %10s %10s %8s %8s\n' cgroups core_us text_us ratio series
 for n in ${BENCH_CGROUPS:-10 100 1000 10000}; do
@@ -103,3 +108,4 @@ printf '%-44s %8s %8s\n' server us series
 printf '%-44s %8s %8s\n' "mmscope export --collectors vmstat,frag" "$o" "$so"
 printf '%-44s %8s %8s\n' "node_exporter meminfo,vmstat,pressure,buddyinfo" "$t" "$st"
 awk -v a="$t" -v b="$o" 'BEGIN { printf "node_exporter / mmscope: %.1fx\n", b ? a / b : 0 }'
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -20,7 +20,7 @@ hogpid=
 cleanup() {
 	[ -n "$hogpid" ] && kill "$hogpid" 2>/dev/null && wait "$hogpid" 2>/dev/null
 	rm -f "$shm" "$SCRATCH/file"
-	for d in "$cg"/churn-* "$cg"/a/b "$cg"/a "$cg"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+	for d in "$cg"/churn-* "$cg"/a/b "$cg"/a "$cg"/empty/x "$cg"/empty/y "$cg"/empty "$cg"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
 	rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
@@ -120,6 +120,45 @@ elif before=$(stat dirty) && TMPDIR=$SCRATCH/tmpdir MMSCOPE_MEMCG_VERIFY_CGROUP=
 else
 	not_ok "memcg-verify-dirty" "$(cat "$SCRATCH/err")"
 fi
+
+# The root-total rule (src/lib/memcg/memcg_zero.c): file_writeback and
+# workingset_refault_anon, whose slots core cannot verify where they are 0 in every
+# sampled cgroup (no swap, no writeback in flight), equal each cgroup's memory.stat,
+# and under a subtree whose totals are 0 no cgroup's memory.stat is opened: only the
+# reader root's (its descriptors are kept between reads, so they can be counted).
+zstat() { awk -v k="total_$2" '$1 == k { print $2 }' "$cg$1/memory.stat"; }
+if "$MMSCOPE" -v -j memcg "$cg" --backend core -s anon,file_writeback,workingset_refault_anon >"$SCRATCH/zero.json" 2>"$SCRATCH/zero.err"; then
+	bad=
+	for path in / /a /a/b; do
+		for pair in file_writeback:writeback workingset_refault_anon:workingset_refault_anon; do
+			name=${pair%%:*} key=${pair#*:}
+			got=$(json_get "$SCRATCH/zero.json" "[c['stats']['$name'] for c in d['cgroups'] if c['path'] == '$path'][0]")
+			want=$(zstat "${path%/}" "$key")
+			diff=$(( got > want ? got - want : want - got ))
+			[ "$diff" -le "$tol" ] || bad="$bad $path $name $got vs $want;"
+		done
+	done
+	how=$(grep -c "0 without text while the root's total is 0" "$SCRATCH/zero.err")
+	[ -z "$bad" ] && ok "memcg-zero-rule-values (file_writeback, workingset_refault_anon as memory.stat; $how served by the rule)" ||
+		not_ok "memcg-zero-rule-values" "$bad"
+else
+	not_ok "memcg-zero-rule-values" "$(cat "$SCRATCH/zero.err")"
+fi
+mkdir -p "$cg/empty/x" "$cg/empty/y"
+"$MMSCOPE" -j memcg "$cg/empty" --backend core -s anon,file_writeback,workingset_refault_anon 0.3 3 >"$SCRATCH/empty.json" 2>"$SCRATCH/err" &
+reader=$!
+for i in $(seq 250); do [ -s "$SCRATCH/empty.json" ] && break; sleep 0.02; done
+fds=$(for f in /proc/$reader/fd/*; do readlink "$f"; done 2>/dev/null | grep -c "/memory.stat$")
+wait $reader
+tail -n1 "$SCRATCH/empty.json" >"$SCRATCH/empty3.json"
+zeros=$(json_get "$SCRATCH/empty3.json" "sorted(set(v for c in d['cgroups'] for v in c['stats'].values()))")
+rows=$(json_get "$SCRATCH/empty3.json" "len(d['cgroups'])")
+if [ "$fds" = 1 ] && [ "$zeros" = "[0]" ] && [ "$rows" = 3 ]; then
+	ok "memcg-zero-rule-no-text (3 empty cgroups: $fds memory.stat open, the root's)"
+else
+	not_ok "memcg-zero-rule-no-text" "$fds memory.stat open, values $zeros, rows $rows: $(cat "$SCRATCH/err")"
+fi
+rmdir "$cg/empty/x" "$cg/empty/y" "$cg/empty"
 
 # Churn: cgroups created and removed while a stream reads every 50 ms; each snapshot's
 # rows must be unique by id, and each path must exist or have been one we removed.

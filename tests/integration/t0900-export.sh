@@ -52,6 +52,30 @@ else
 	not_ok export-cgroup-depth "$(grep memcg_cgroups "$SCRATCH/depth.prom" | tr '\n' ' ')"
 fi
 
+# The two statistics the core reader serves by the root-total rule on this machine
+# (docs/memcg.md), file_writeback and workingset_refault_anon, equal memory.stat in a
+# cgroup of our own and its child, whichever way the reader served them this scrape.
+V1=/sys/fs/cgroup/memory
+if is_root && [ -f $V1/memory.stat ]; then
+	cg=mmscope-t0900-$$
+	mkdir -p "$V1/$cg/a"
+	"$MMSCOPE" export --once --collectors memcg --max-cgroups 1000000 >"$SCRATCH/zero.prom" 2>"$SCRATCH/zero.err"
+	bad=
+	for path in "/$cg" "/$cg/a"; do
+		for pair in 'mmscope_memcg_file_writeback_bytes{cgroup="P"}:writeback' \
+			'mmscope_memcg_workingset_refaults_total{cgroup="P",type="anon"}:workingset_refault_anon'; do
+			series=$(echo "${pair%%:*}" | sed "s|P|$path|") key=total_${pair#*:}
+			got=$(grep -F "$series " "$SCRATCH/zero.prom" | awk '{ print $2 }')
+			want=$(awk -v k="$key" '$1 == k { print $2 }' "$V1$path/memory.stat")
+			[ -n "$got" ] && [ "$got" = "$want" ] || bad="$bad $series=$got vs $want;"
+		done
+	done
+	rmdir "$V1/$cg/a" "$V1/$cg"
+	[ -z "$bad" ] && ok export-memcg-zero-rule-values || not_ok export-memcg-zero-rule-values "$bad $(head -c 200 "$SCRATCH/zero.err")"
+else
+	skip export-memcg-zero-rule-values "needs root and the v1 memory controller at $V1"
+fi
+
 expect_status export-bad-option 2 "$MMSCOPE" export --bogus
 expect_status export-bad-listen 2 "$MMSCOPE" export --listen nowhere
 expect_status export-bad-port 2 "$MMSCOPE" export --listen 127.0.0.1:70000

@@ -21,6 +21,7 @@
 /* ---- frag, pagetype ---- */
 
 struct frag_state {
+	struct procfile f_buddy, f_zoneinfo, f_threshold, f_pagetype;
 	struct mms_buddyinfo buddy;
 	struct mms_zoneinfo zoneinfo;
 	struct mms_pagetypeinfo pagetype;
@@ -36,8 +37,25 @@ static int frag_open(void **state, const struct export_opts *o, char *why, size_
 		return -ENOMEM;
 	/* A --root tree is taken to come from a host with our page size. */
 	s->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	procfile_init(&s->f_buddy, "/proc/buddyinfo");
+	procfile_init(&s->f_zoneinfo, "/proc/zoneinfo");
+	procfile_init(&s->f_threshold, "/proc/sys/vm/extfrag_threshold");
+	procfile_init(&s->f_pagetype, "/proc/pagetypeinfo");
 	*state = s;
 	return 0;
+}
+
+static void frag_close(void *state)
+{
+	struct frag_state *s = state;
+
+	if (!s)
+		return;
+	procfile_close(&s->f_buddy);
+	procfile_close(&s->f_zoneinfo);
+	procfile_close(&s->f_threshold);
+	procfile_close(&s->f_pagetype);
+	free(s);
 }
 
 static void zone_labels(char *lbl, size_t size, int node, const char *zone)
@@ -47,16 +65,14 @@ static void zone_labels(char *lbl, size_t size, int node, const char *zone)
 	expo_label(lbl, size, "zone", zone);
 }
 
-/* Reads path and parses it with parse into out. */
-#define READ_PARSE(host, path, parse, out, err)                                  \
+/* Reads the file kept open in pf (procfile.c) and parses it with parse into out. */
+#define READ_PARSE(host, pf, parse, out, err)                                    \
 	({                                                                       \
 		char *text_;                                                     \
 		size_t len_;                                                     \
-		int rc_ = mms_host_read(host, path, &text_, &len_, err);         \
-		if (!rc_) {                                                      \
+		int rc_ = procfile_read(pf, host, &text_, &len_, err);           \
+		if (!rc_)                                                        \
 			rc_ = parse(text_, len_, out, err);                      \
-			free(text_);                                             \
-		}                                                                \
 		rc_;                                                             \
 	})
 
@@ -110,7 +126,7 @@ static int frag_collect(void *state, struct expo *e, const struct export_opts *o
 	struct mms_error err = { 0 };
 	char lbl[512];
 	int threshold;
-	int rc = READ_PARSE(&o->cli->host, "/proc/buddyinfo", mms_parse_buddyinfo, &s->buddy, &err);
+	int rc = READ_PARSE(&o->cli->host, &s->f_buddy, mms_parse_buddyinfo, &s->buddy, &err);
 
 	if (rc)
 		return rc;
@@ -144,11 +160,11 @@ static int frag_collect(void *state, struct expo *e, const struct export_opts *o
 			expo_label_int(lbl, sizeof(lbl), "order", k);
 			expo_sample_milli(e, "", lbl, s->frag[z].extfrag_index[k]);
 		}
-	rc = READ_PARSE(&o->cli->host, "/proc/zoneinfo", mms_parse_zoneinfo, &s->zoneinfo, &err);
+	rc = READ_PARSE(&o->cli->host, &s->f_zoneinfo, mms_parse_zoneinfo, &s->zoneinfo, &err);
 	if (rc)
 		return rc;
 	write_zoneinfo(e, s);
-	rc = READ_PARSE(&o->cli->host, "/proc/sys/vm/extfrag_threshold",
+	rc = READ_PARSE(&o->cli->host, &s->f_threshold,
 			mms_parse_extfrag_threshold, &threshold, &err);
 	if (rc == -ENOENT)
 		return 0; /* no CONFIG_COMPACTION: no threshold */
@@ -166,7 +182,7 @@ static int pagetype_collect(void *state, struct expo *e, const struct export_opt
 	const struct mms_pagetypeinfo *pt = &s->pagetype;
 	struct mms_error err = { 0 };
 	char lbl[512];
-	int rc = READ_PARSE(&o->cli->host, "/proc/pagetypeinfo", mms_parse_pagetypeinfo,
+	int rc = READ_PARSE(&o->cli->host, &s->f_pagetype, mms_parse_pagetypeinfo,
 			    &s->pagetype, &err);
 
 	if (rc)
@@ -201,28 +217,24 @@ static int pagetype_open(void **state, const struct export_opts *o, char *why, s
 	return frag_open(state, o, why, size);
 }
 
-static void free_state(void *state)
-{
-	free(state);
-}
-
 const struct collector col_frag = {
 	.name = "frag",
 	.open = frag_open,
 	.collect = frag_collect,
-	.close = free_state,
+	.close = frag_close,
 };
 
 const struct collector col_pagetype = {
 	.name = "pagetype",
 	.open = pagetype_open,
 	.collect = pagetype_collect,
-	.close = free_state,
+	.close = frag_close,
 };
 
 /* ---- vmstat, meminfo, PSI ---- */
 
 struct vmstat_state {
+	struct procfile f_vmstat, f_meminfo, f_psi;
 	struct mms_kvset kv;
 };
 
@@ -232,8 +244,23 @@ static int vmstat_open(void **state, const struct export_opts *o, char *why, siz
 
 	if (!s)
 		return -ENOMEM;
+	procfile_init(&s->f_vmstat, "/proc/vmstat");
+	procfile_init(&s->f_meminfo, "/proc/meminfo");
+	procfile_init(&s->f_psi, "/proc/pressure/memory");
 	*state = s;
 	return 0;
+}
+
+static void vmstat_close(void *state)
+{
+	struct vmstat_state *s = state;
+
+	if (!s)
+		return;
+	procfile_close(&s->f_vmstat);
+	procfile_close(&s->f_meminfo);
+	procfile_close(&s->f_psi);
+	free(s);
 }
 
 /* vmstat counters exported as a family with a label per item (prefix removed). */
@@ -289,12 +316,11 @@ static int vmstat_collect(void *state, struct expo *e, const struct export_opts 
 	size_t len;
 	uint64_t v;
 	char lbl[256];
-	int rc = mms_host_read(&o->cli->host, "/proc/vmstat", &text, &len, &err);
+	int rc = procfile_read(&s->f_vmstat, &o->cli->host, &text, &len, &err);
 
 	if (rc)
 		return rc;
 	rc = mms_parse_vmstat(text, len, &s->kv, &err);
-	free(text);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < sizeof(vm_families) / sizeof(vm_families[0]); i++)
@@ -304,11 +330,10 @@ static int vmstat_collect(void *state, struct expo *e, const struct export_opts 
 			    "Processes killed by the OOM killer, global and memcg (/proc/vmstat oom_kill).");
 		expo_sample_u64(e, "", "", v);
 	}
-	rc = mms_host_read(&o->cli->host, "/proc/meminfo", &text, &len, &err);
+	rc = procfile_read(&s->f_meminfo, &o->cli->host, &text, &len, &err);
 	if (rc)
 		return rc;
 	rc = mms_parse_meminfo(text, len, &s->kv, &err);
-	free(text);
 	if (rc)
 		return rc;
 	expo_family(e, "mmscope_meminfo_bytes", "gauge", "/proc/meminfo sizes in bytes, by field.");
@@ -320,10 +345,9 @@ static int vmstat_collect(void *state, struct expo *e, const struct export_opts 
 		expo_sample_u64(e, "", lbl, s->kv.items[i].value);
 	}
 	/* PSI is optional (CONFIG_PSI, psi=0): no file, no family. */
-	if (mms_host_read(&o->cli->host, "/proc/pressure/memory", &text, &len, &err))
+	if (procfile_read(&s->f_psi, &o->cli->host, &text, &len, &err))
 		return 0;
 	rc = mms_parse_psi(text, len, &psi, &err);
-	free(text);
 	if (rc)
 		return rc;
 	expo_family(e, "mmscope_pressure_memory_stalled_seconds_total", "counter",
@@ -338,5 +362,5 @@ const struct collector col_vmstat = {
 	.name = "vmstat",
 	.open = vmstat_open,
 	.collect = vmstat_collect,
-	.close = free_state,
+	.close = vmstat_close,
 };

@@ -84,6 +84,7 @@ struct memcg_state {
 	char *lbl_buf;
 	size_t lbl_len, lbl_cap;
 	size_t *lbl_off;
+	size_t *lbl_n;        /* its length */
 };
 
 static int memcg_open(void **state, const struct export_opts *o, char *why, size_t size)
@@ -184,16 +185,16 @@ static int by_usage(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
 	uint64_t ux = usage_of(sort_state, x), uy = usage_of(sort_state, y);
-	bool rx = !strcmp(mms_memcg_snapshot_path(&sort_state->snap, x), "/");
-	bool ry = !strcmp(mms_memcg_snapshot_path(&sort_state->snap, y), "/");
+	const char *px = mms_memcg_snapshot_path(&sort_state->snap, x);
+	const char *py = mms_memcg_snapshot_path(&sort_state->snap, y);
+	bool rx = px[0] == '/' && !px[1], ry = py[0] == '/' && !py[1];
 
 	/* The root first: on v2 it has no memory.current, yet it is the machine. */
 	if (rx != ry)
 		return rx ? -1 : 1;
 	if (ux != uy)
 		return ux > uy ? -1 : 1;
-	return strcmp(mms_memcg_snapshot_path(&sort_state->snap, x),
-		      mms_memcg_snapshot_path(&sort_state->snap, y));
+	return strcmp(px, py);
 }
 
 static int by_path(const void *a, const void *b)
@@ -237,11 +238,15 @@ static void write_entry(struct expo *e, const struct memcg_state *s, int i, int 
 	int col = s->col[i], nr = mms_memcg_reader_nr_stats(s->r);
 	double scale = m->scale ? m->scale : 1;
 	double other = 0;
-	bool have_other = false;
-	char lbl[1024];
+	bool have_other = false, is_limit = !strcmp(m->stat, "limit");
+	char lbl[1024], extra[128];
+	size_t nextra = 0;
 
 	if (col < 0)
 		return;
+	/* The entry's own label, fixed names and values: no escaping needed. */
+	if (m->lname)
+		nextra = (size_t)snprintf(extra, sizeof(extra), "%s=\"%s\"", m->lname, m->lvalue);
 	for (int k = 0; k < nkept + nfolded; k++) {
 		int c = s->order[k];
 		uint64_t v;
@@ -249,7 +254,7 @@ static void write_entry(struct expo *e, const struct memcg_state *s, int i, int 
 		if (!(s->snap.present[c] & (1ull << col)))
 			continue;
 		v = s->snap.values[(size_t)c * nr + col];
-		if (!strcmp(m->stat, "limit") && v == MMS_MEMCG_UNLIMITED)
+		if (is_limit && v == MMS_MEMCG_UNLIMITED)
 			continue;
 		if (k >= nkept) {
 			if (s->folded[c] == 1) {
@@ -258,23 +263,42 @@ static void write_entry(struct expo *e, const struct memcg_state *s, int i, int 
 			}
 			continue;
 		}
+		if (!m->scale) {
+			expo_sample_u64_labels(e, s->lbl_buf + s->lbl_off[c], s->lbl_n[c], extra,
+					       nextra, v);
+			continue;
+		}
 		if (m->lname)
-			snprintf(lbl, sizeof(lbl), "%s,%s=\"%s\"", s->lbl_buf + s->lbl_off[c],
-				 m->lname, m->lvalue);
+			snprintf(lbl, sizeof(lbl), "%s,%s", s->lbl_buf + s->lbl_off[c], extra);
 		else
 			snprintf(lbl, sizeof(lbl), "%s", s->lbl_buf + s->lbl_off[c]);
-		if (m->scale)
-			expo_sample(e, "", lbl, (double)v * scale);
-		else
-			expo_sample_u64(e, "", lbl, v);
+		expo_sample(e, "", lbl, (double)v * scale);
 	}
-	if (have_other && strcmp(m->stat, "limit")) {
+	if (have_other && !is_limit) {
 		lbl[0] = 0;
 		expo_label(lbl, sizeof(lbl), "cgroup", "other");
 		if (m->lname)
 			expo_label(lbl, sizeof(lbl), m->lname, m->lvalue);
 		expo_sample(e, "", lbl, other);
 	}
+}
+
+/*
+ * Whether path is its own label value: short (expo_label cuts long values), printable
+ * ASCII without the two bytes the format escapes. Most paths are: no escaping then.
+ */
+static bool plain_path(const char *path, size_t *len)
+{
+	size_t n = 0;
+
+	for (; path[n]; n++) {
+		unsigned char ch = (unsigned char)path[n];
+
+		if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\' || n >= 200)
+			return false;
+	}
+	*len = n;
+	return true;
 }
 
 /* The escaped cgroup="..." label of each kept cgroup, into lbl_buf. */
@@ -285,10 +309,17 @@ static int make_labels(struct memcg_state *s, int nkept)
 	s->lbl_len = 0;
 	for (int k = 0; k < nkept; k++) {
 		int c = s->order[k];
-		size_t n;
+		const char *path = mms_memcg_snapshot_path(&s->snap, c);
+		size_t n, plen;
 
-		lbl[0] = 0;
-		expo_label(lbl, sizeof(lbl), "cgroup", mms_memcg_snapshot_path(&s->snap, c));
+		if (plain_path(path, &plen)) {
+			memcpy(lbl, "cgroup=\"", 8);
+			memcpy(lbl + 8, path, plen);
+			memcpy(lbl + 8 + plen, "\"", 2);
+		} else {
+			lbl[0] = 0;
+			expo_label(lbl, sizeof(lbl), "cgroup", path);
+		}
 		n = strlen(lbl) + 1;
 		if (s->lbl_len + n > s->lbl_cap) {
 			size_t cap = (s->lbl_cap ? s->lbl_cap * 2 : 65536) + n;
@@ -301,6 +332,7 @@ static int make_labels(struct memcg_state *s, int nkept)
 		}
 		memcpy(s->lbl_buf + s->lbl_len, lbl, n);
 		s->lbl_off[c] = s->lbl_len;
+		s->lbl_n[c] = n - 1;
 		s->lbl_len += n;
 	}
 	return 0;
@@ -331,6 +363,10 @@ static int memcg_collect(void *state, struct expo *e, const struct export_opts *
 		if (!off)
 			return -ENOMEM;
 		s->lbl_off = off;
+		off = realloc(s->lbl_n, sizeof(size_t) * (size_t)n);
+		if (!off)
+			return -ENOMEM;
+		s->lbl_n = off;
 		s->cap = n;
 	}
 	for (int c = 0; c < n; c++) {
@@ -397,6 +433,7 @@ static void memcg_close(void *state)
 	free(s->folded);
 	free(s->lbl_buf);
 	free(s->lbl_off);
+	free(s->lbl_n);
 	free(s);
 }
 

@@ -51,6 +51,11 @@ static bool expo_reserve(struct expo *e, size_t more)
 	return true;
 }
 
+void expo_hint(struct expo *e, size_t size)
+{
+	expo_reserve(e, size);
+}
+
 void expo_printf(struct expo *e, const char *fmt, ...)
 {
 	va_list ap;
@@ -78,6 +83,7 @@ void expo_family(struct expo *e, const char *name, const char *type, const char 
 	size_t n = strlen(name);
 
 	snprintf(e->family, sizeof(e->family), "%s", name);
+	e->family_len = strlen(e->family);
 	snprintf(e->type, sizeof(e->type), "%s", type);
 	if (e->openmetrics && !strcmp(type, "counter") && n > 6 && !strcmp(name + n - 6, "_total"))
 		n -= 6;
@@ -141,8 +147,9 @@ static char *u64_digits(uint64_t v, char *end)
 static void sample_name(struct expo *e, const char *suffix, const char *lbl)
 {
 	e->series++;
-	put_str(e, e->family);
-	put_str(e, suffix);
+	put(e, e->family, e->family_len);
+	if (*suffix)
+		put_str(e, suffix);
 	if (*lbl) {
 		put(e, "{", 1);
 		put_str(e, lbl);
@@ -178,6 +185,35 @@ void expo_sample_u64(struct expo *e, const char *suffix, const char *lbl, uint64
 	b[31] = '\n';
 	p = u64_digits(value, b + 31);
 	put(e, p, (size_t)(b + 32 - p));
+}
+
+void expo_sample_u64_labels(struct expo *e, const char *a, size_t alen, const char *b,
+			    size_t blen, uint64_t value)
+{
+	char d[32], *p = u64_digits(value, d + 32), *w;
+	size_t nd = (size_t)(d + 32 - p);
+
+	/* One reservation and straight copies: this runs once per cgroup and statistic. */
+	if (!expo_reserve(e, e->family_len + alen + blen + nd + 5))
+		return;
+	e->series++;
+	w = e->buf + e->len;
+	memcpy(w, e->family, e->family_len);
+	w += e->family_len;
+	*w++ = '{';
+	memcpy(w, a, alen);
+	w += alen;
+	if (blen) {
+		*w++ = ',';
+		memcpy(w, b, blen);
+		w += blen;
+	}
+	*w++ = '}';
+	*w++ = ' ';
+	memcpy(w, p, nd);
+	w += nd;
+	*w++ = '\n';
+	e->len = (size_t)(w - e->buf);
 }
 
 void expo_sample_milli(struct expo *e, const char *suffix, const char *lbl, long long milli)

@@ -8,6 +8,7 @@
  *                 meminfo and PSI (the procfs readers)
  *   col_trace.c   reclaim/compaction latency histograms and extfrag fallbacks from
  *                 the BPF tracers, kept attached for the exporter's life
+ *   procfile.c    procfs files kept open and read again with pread (col_host.c)
  *   export.c      the command: options, the collectors' table, the event loop
  * Collection happens only when a scrape asks for it (http.c caches the last body
  * for --min-interval so two scrapers do not double the cost).
@@ -30,11 +31,14 @@ struct expo {
 	bool failed;      /* out of memory: the body is unusable */
 	long series;      /* samples written */
 	char family[128]; /* the family being written (its name as TYPE gave it) */
+	size_t family_len;
 	char type[16];
 };
 
 void expo_init(struct expo *e, bool openmetrics);
 void expo_free(struct expo *e);
+/* Makes room for size bytes at once (the size of the last body): fewer reallocations. */
+void expo_hint(struct expo *e, size_t size);
 void expo_printf(struct expo *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * Starts a family: name as the text format spells it (counters end in _total), type
@@ -50,6 +54,10 @@ void expo_label_int(char *lbl, size_t size, const char *name, long long value);
  * labels from expo_label(). */
 void expo_sample(struct expo *e, const char *suffix, const char *lbl, double value);
 void expo_sample_u64(struct expo *e, const char *suffix, const char *lbl, uint64_t value);
+/* A sample of the current family labelled a (escaped labels, alen bytes), then b when
+ * blen > 0, joined by a comma: the per-cgroup hot path, which formats nothing. */
+void expo_sample_u64_labels(struct expo *e, const char *a, size_t alen, const char *b,
+			    size_t blen, uint64_t value);
 /* milli / 1000 exactly, in the fewest digits (the kernel's x1000 indices). */
 void expo_sample_milli(struct expo *e, const char *suffix, const char *lbl, long long milli);
 /* Ends the body (OpenMetrics: "# EOF"). */
@@ -67,6 +75,26 @@ struct expo_hist {
 void expo_hist_add(struct expo_hist *h, uint64_t ns);
 /* The histogram's _bucket, _sum and _count samples with lbl plus le. */
 void expo_hist_write(struct expo *e, const char *lbl, const struct expo_hist *h);
+
+/* ---- procfs files kept open (procfile.c) ---- */
+
+/* Set up by procfile_init(); opened at the first read. */
+struct procfile {
+	const char *path;
+	int fd;       /* -1: not open */
+	char *buf;
+	size_t cap;
+};
+
+/*
+ * The file's current text (NUL-terminated, in pf's buffer until the next read) from
+ * host (the live system or a --root tree); 0, or a negative errno with err filled.
+ */
+int procfile_read(struct procfile *pf, const struct mms_host *host, char **text, size_t *len,
+		  struct mms_error *err);
+void procfile_init(struct procfile *pf, const char *path);
+/* Closes the file and frees the buffer; pf can be read again (it reopens). */
+void procfile_close(struct procfile *pf);
 
 /* ---- collectors ---- */
 

@@ -45,9 +45,20 @@ struct conn {
 	uint64_t start_ns;
 };
 
-struct cache {
-	char *body;
+/*
+ * A body, shared by the cache and every response still sending it (one thread: a
+ * plain count): a scrape's body is handed to libmicrohttpd without a copy, and a
+ * newer collection replacing it in the cache frees it only once the last response
+ * using it is done.
+ */
+struct body {
+	unsigned refs;
 	size_t len;
+	char *data;
+};
+
+struct cache {
+	struct body *body;
 	uint64_t at_ns;
 	bool valid;
 };
@@ -80,28 +91,64 @@ static bool wants_openmetrics(struct MHD_Connection *c)
 	return accept && strstr(accept, "application/openmetrics-text");
 }
 
+static void body_put(void *cls)
+{
+	struct body *b = cls;
+
+	if (b && !--b->refs) {
+		free(b->data);
+		free(b);
+	}
+}
+
 /* The body for format om: the cached one while younger than --min-interval. */
-static struct cache *body_for(struct mms_http *h, bool om)
+static struct body *body_for(struct mms_http *h, bool om)
 {
 	struct cache *c = &h->cache[om];
 	uint64_t now = cli_now_ns();
+	struct body *b;
 	struct expo e;
 
 	if (c->valid && now - c->at_ns < (uint64_t)(h->o->min_interval * 1e9))
-		return c;
+		return c->body;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
 	expo_init(&e, om);
+	/* Room for a body like the last one: no reallocation on the way. */
+	if (c->body)
+		expo_hint(&e, c->body->len + c->body->len / 8);
 	h->hk.collect(&e, h->o);
 	expo_end(&e);
 	if (e.failed) {
 		expo_free(&e);
+		free(b);
 		return NULL;
 	}
-	free(c->body);
-	c->body = e.buf;
-	c->len = e.len;
+	b->refs = 1;
+	b->data = e.buf;
+	b->len = e.len;
+	body_put(c->body);
+	c->body = b;
 	c->at_ns = now;
 	c->valid = true;
-	return c;
+	return b;
+}
+
+/* 200 with body b, shared with the response until libmicrohttpd is done with it. */
+static enum MHD_Result reply_body(struct MHD_Connection *c, const char *type, struct body *b)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+		b->len, b->data, body_put, b);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	b->refs++;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
@@ -133,7 +180,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct mms_http *h = cls;
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct cache *body;
+	struct body *body;
 	bool om;
 
 	if (ci && ci->socket_context)
@@ -163,7 +210,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	body = body_for(h, om);
 	if (!body)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-	return reply(c, MHD_HTTP_OK, om ? ct_om : ct_text, body->body, body->len);
+	return reply_body(c, om ? ct_om : ct_text, body);
 }
 
 /*
@@ -362,7 +409,7 @@ void http_stop(struct mms_http *h)
 		return;
 	MHD_stop_daemon(h->d);
 	for (int i = 0; i < 2; i++)
-		free(h->cache[i].body);
+		body_put(h->cache[i].body);
 	webcfg_free(&h->web);
 	free(h);
 }

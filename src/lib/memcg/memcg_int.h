@@ -6,13 +6,16 @@
  * backend operations (memcg_reader.h).
  *
  * Dependency order of src/lib/memcg (each file uses only those before it; no cycle):
- * memcg_catalog.c (this header) <- memcg_table.c, memcg_probe.c <- memcg_text.c,
- * memcg_iter.c <- memcg_kfunc.c, memcg_core.c <- memcg_backends.c <- memcg.c.
+ * memcg_catalog.c (this header) <- memcg_zero.c, memcg_table.c, memcg_probe.c <-
+ * memcg_text.c, memcg_iter.c <- memcg_kfunc.c, memcg_core.c <- memcg_backends.c <-
+ * memcg.c.
  * memcg_reader.h says what each holds.
  */
 #ifndef MMS_MEMCG_INT_H
 #define MMS_MEMCG_INT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <mmscope/mmscope.h>
@@ -60,5 +63,15 @@ const char *memcg_file_name(int file, int version);
  */
 int memcg_parse_file(int file, int version, const char *text, size_t len, const int *stats,
 		     int nr, uint64_t *values, uint64_t *present, struct mms_error *err);
+
+/*
+ * memcg_zero.c, the root-total rule: whether a statistic is 0 in every cgroup when its
+ * hierarchical value at the reader's root is 0 (those of memory.stat), and which of
+ * the reader's statistics stats[0..nr-1] in mask the root's memory.stat text shows as
+ * 0 (bit i for stats[i]; absent, unparsable or above 0: not set).
+ */
+bool memcg_zero_eligible(int stat, int version);
+uint64_t memcg_zero_decide(int version, const int *stats, int nr, uint64_t mask,
+			   const char *text, size_t len);
 
 #endif

@@ -349,6 +349,30 @@ static void plan_sources(struct mms_memcg_reader *r, struct memcg_iter *it, cons
 	}
 }
 
+/*
+ * The statistics left to text that the root-total rule can serve without it
+ * (memcg_zero.c), and their reason saying so; the root's memory.stat kept open.
+ */
+static void plan_zero(struct mms_memcg_reader *r, struct memcg_iter *it)
+{
+	uint64_t mask = 0;
+
+	for (int i = 0; i < r->nr_stats; i++)
+		if ((r->text_mask & (1ull << i)) && memcg_zero_eligible(r->stats[i], r->version))
+			mask |= 1ull << i;
+	if (mask)
+		it->root_stat = openat(r->rootfd, "memory.stat", O_RDONLY | O_CLOEXEC);
+	it->zero_mask = it->root_stat >= 0 ? mask : 0;
+	for (int i = 0; i < r->nr_stats; i++) {
+		if (!(it->zero_mask & (1ull << i)))
+			continue;
+		snprintf(it->zero_why[i], sizeof(it->zero_why[i]),
+			 "%s%s0 without text while the root's total is 0",
+			 r->why[i] ? r->why[i] : "", r->why[i] ? "; " : "");
+		r->why[i] = it->zero_why[i];
+	}
+}
+
 static void finish_sources(struct mms_memcg_reader *r, struct memcg_iter *it)
 {
 	it->bpf_mask = 0;
@@ -370,6 +394,7 @@ static void finish_sources(struct mms_memcg_reader *r, struct memcg_iter *it)
 	r->text_mask &= ~it->bpf_mask;
 	memcpy(it->cfg->src, it->src, sizeof(it->src));
 	set_spans(r, it);
+	plan_zero(r, it);
 }
 
 int memcg_iter_open(struct mms_memcg_reader *r, const struct memcg_iter_kind *kind,
@@ -382,6 +407,7 @@ int memcg_iter_open(struct mms_memcg_reader *r, const struct memcg_iter_kind *ki
 	if (!it)
 		return -ENOMEM;
 	it->kind = kind;
+	it->root_stat = -1;
 	it->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	btf = btf__load_vmlinux_btf();
 	plan_sources(r, it, btf);
@@ -435,11 +461,37 @@ static int iter_collect(struct mms_memcg_reader *r, struct memcg_iter *it,
 	return rc;
 }
 
+/*
+ * The statistics of it->zero_mask the reader's root shows as 0 now (memcg_zero.c), and
+ * the text plans without them. Read before the pass: the read flushes what is pending.
+ */
+static uint64_t zero_now(struct mms_memcg_reader *r, struct memcg_iter *it)
+{
+	uint64_t zero = 0;
+	ssize_t n;
+
+	if (!it->zero_mask)
+		return 0;
+	n = pread(it->root_stat, r->buf, r->buf_size, 0);
+	/* A text filling the buffer may be cut short: no key of it is trusted. */
+	if (n > 0 && (size_t)n < r->buf_size)
+		zero = memcg_zero_decide(r->version, r->stats, r->nr_stats, it->zero_mask, r->buf,
+					 (size_t)n);
+	if (zero && zero != it->zero_plans_for) {
+		memcg_plan_build(r, r->text_mask & ~zero, &it->zero_plan_all);
+		memcg_plan_build(r, (r->text_mask | r->root_text_mask) & ~zero,
+				 &it->zero_plan_root);
+		it->zero_plans_for = zero;
+	}
+	return zero;
+}
+
 int memcg_iter_read(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s)
 {
 	struct memcg_iter *it = r->be;
 	uint64_t values[MMS_MEMCG_STATS_MAX];
 	struct memcg_summary sum;
+	uint64_t zero = zero_now(r, it);
 	int rc = iter_collect(r, it, &sum);
 
 	if (rc)
@@ -447,7 +499,7 @@ int memcg_iter_read(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s)
 	for (unsigned int n = 0; n < sum.nr; n++) {
 		const struct memcg_rec *rec = &it->recs[n];
 		struct cg_ent *e = row_for(r, rec->id, rec->parent_id);
-		const struct text_plan *plan = &r->plan_all;
+		const struct text_plan *plan = zero ? &it->zero_plan_all : &r->plan_all;
 		uint64_t present = 0, mask = it->bpf_mask;
 
 		if (!e)
@@ -455,12 +507,15 @@ int memcg_iter_read(struct mms_memcg_reader *r, struct mms_memcg_snapshot *s)
 		e->gen = r->gen;
 		if (rec->id == r->root_id && (rec->flags & MEMCG_REC_ROOT)) {
 			mask &= ~r->root_text_mask;
-			plan = &r->plan_root;
+			plan = zero ? &it->zero_plan_root : &r->plan_root;
 		}
 		if (!(rec->flags & MEMCG_REC_NO_MEMCG)) {
 			for (int i = 0; i < r->nr_stats; i++) {
 				if ((mask & (1ull << i)) && (rec->present & (1ull << i))) {
 					values[i] = scale(it, i, rec->v[i]);
+					present |= 1ull << i;
+				} else if (zero & (1ull << i)) {
+					values[i] = 0;
 					present |= 1ull << i;
 				}
 			}
@@ -482,6 +537,8 @@ void memcg_iter_close(struct mms_memcg_reader *r)
 	if (!it)
 		return;
 	iter_unload(it);
+	if (it->root_stat >= 0)
+		close(it->root_stat);
 	free(it);
 	r->be = NULL;
 }

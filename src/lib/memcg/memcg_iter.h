@@ -63,6 +63,16 @@ struct memcg_iter {
 	bool no_self_run;            /* the one-cgroup program cannot run: iterator only */
 	struct memcg_src src[MMS_MEMCG_STATS_MAX];
 	uint64_t mult[MMS_MEMCG_STATS_MAX];
+	/*
+	 * The root-total rule (memcg_zero.c): the text-served statistics a read serves as
+	 * 0 when the reader's root's memory.stat (root_stat, -1: none) shows 0; the text
+	 * plans without those of the last read that were (zero_plans_for).
+	 */
+	uint64_t zero_mask;
+	int root_stat;
+	uint64_t zero_plans_for;
+	struct text_plan zero_plan_all, zero_plan_root;
+	char zero_why[MMS_MEMCG_STATS_MAX][200];
 };
 
 /* The memcg_backend_ops of an iterator backend: open with kind, then the shared read/close. */

@@ -6,6 +6,7 @@
  * Files of src/lib/memcg, each using only those above it (no cycle):
  *
  *   memcg_catalog.c   the statistics catalog and the text parsers (memcg_int.h)
+ *   memcg_zero.c      the root-total rule: 0 without text where the root's total is 0
  *   memcg_table.c     the cgroup table, text reading of a cgroup's statistics,
  *                     snapshot rows, the reader's notes
  *   memcg_probe.c     the verification cgroup (core slot verification)
