@@ -38,8 +38,9 @@ trap cleanup EXIT
 mkdir "$A" "$R" "$G" && echo $((32 << 20)) >"$R/memory.limit_in_bytes" ||
 	{ not_ok export-prometheus-cgroups "cannot create our cgroups"; exit 0; }
 
-links() { bpftool link show 2>/dev/null | grep -c raw_tracepoint; }
-links0=$(links)
+# The exporter's own BPF links (link_id in its descriptors' fdinfo): counting
+# every link on the host failed when another session's tracer started meanwhile.
+own_links() { grep -h '^link_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u; }
 "$MMSCOPE" export --listen 127.0.0.1:$EP --trace-cgroup "$R" --min-interval 0.2 \
 	>"$SCRATCH/exp.out" 2>"$SCRATCH/exp.err" &
 EXP=$!
@@ -117,10 +118,20 @@ else
 	fi
 fi
 
+ids=$(own_links $EXP)
 kill -TERM $EXP
 wait $EXP
 st=$?
 EXP=
 [ "$st" = 0 ] && ok export-sigterm-exit-0 || not_ok export-sigterm-exit-0 "exit $st: $(head -c 200 "$SCRATCH/exp.err")"
-links1=$(links)
-[ "$links1" -le "$links0" ] && ok export-links-detached || not_ok export-links-detached "raw_tracepoint links $links0 -> $links1"
+left=
+for id in $ids; do
+	bpftool link show id "$id" >/dev/null 2>&1 && left="$left $id"
+done
+if [ -z "$ids" ]; then
+	not_ok export-links-detached "no BPF link found in the exporter's descriptors"
+elif [ -z "$left" ]; then
+	ok export-links-detached
+else
+	not_ok export-links-detached "links still there after exit:$left (of $(echo $ids))"
+fi
