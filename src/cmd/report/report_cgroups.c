@@ -17,12 +17,12 @@
 
 enum {
 	S_USAGE, S_LIMIT, S_REF_ANON, S_REF_FILE, S_PGSCAN, S_PGSTEAL, S_HIGH, S_MAX, S_OOM,
-	S_OOM_KILL, S_SOME10, S_FULL10, S_NR
+	S_OOM_KILL, S_SOME10, S_FULL10, S_SOME_TOTAL, S_FULL_TOTAL, S_NR
 };
 static const char *const stat_names[S_NR] = {
 	"usage", "limit", "workingset_refault_anon", "workingset_refault_file", "pgscan",
 	"pgsteal", "events_high", "events_max", "events_oom", "events_oom_kill", "some_avg10",
-	"full_avg10",
+	"full_avg10", "some_total", "full_total",
 };
 
 struct report_cgroups {
@@ -161,6 +161,11 @@ void report_cgroups_finish(struct report_cgroups *c, struct report *r)
 			cg.psi_some10 = (double)x / 100;
 			if (get(b, i, S_FULL10, &x))
 				cg.psi_full10 = (double)x / 100;
+		}
+		/* The window's own stall time: avg10 at its end also counts the 10 s before. */
+		if (c->have_start) {
+			cg.has_psi_window = delta(a, ra, b, i, S_SOME_TOTAL, &cg.psi_some_us);
+			cg.has_full_window = delta(a, ra, b, i, S_FULL_TOTAL, &cg.psi_full_us);
 		}
 		if (!c->have_start) /* one sample: no deltas to rank or judge by */
 			cg.refaults_d = cg.pgscan_d = cg.pgsteal_d = cg.max_d = cg.high_d = cg.oom_d =

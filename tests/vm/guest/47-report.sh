@@ -85,11 +85,6 @@ figures="$idle; direct reclaim by reclaim: ${dr:-none}; OOM victim oom in ${vcg:
 # and said in the result; compact_stall moving with no stall reported fails.
 if [ "$cs1" = "$cs0" ]; then
 	figures="$figures; compaction checks not judged: fragment caused no direct compaction here (compact_stall $cs0 -> $cs1)"
-elif [ "$MMSCOPE_VM_KERNEL" = debian-5.10 ] && [ "${cnt:-0}" = 0 ]; then
-	# A known bug, open (issue 13's note of 2026-12-02): on 5.10 the report's
-	# window sees none of the kernel's direct compactions, where `mmscope
-	# compact` (guest 31) counts every run. Said here until it is fixed.
-	figures="$figures; KNOWN BUG on 5.10: compact_stall $cs0 -> $cs1, none attributed by the report"
 else
 	[ "${cnt:-0}" -gt 0 ] || fail "no direct compaction stalls of the fragment helper (compact_stall $cs0 -> $cs1): $figures"
 	[ "$corder" = 9 ] || fail "compaction order: $figures"
