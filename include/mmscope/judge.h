@@ -220,6 +220,7 @@ struct mms_report_cgroup {
 	/* Stalled in the window, from memory.pressure's total= at both ends (v2). */
 	bool has_psi_window, has_full_window;
 	uint64_t psi_some_us, psi_full_us;
+	double window_s;        /* between the two reads; 0: the report's window */
 };
 
 /* A kernel call site whose allocations grew in the window (/proc/allocinfo). */

@@ -31,22 +31,43 @@ const struct command cmd_report = {
 		 "                     the window: tracers attached, counters sampled (default 1)\n",
 };
 
+/* With -v, each phase's wall time on stderr: where the overhead goes. */
+static void phase(const struct cli *cli, const char *what, uint64_t *t)
+{
+	uint64_t now = cli_now_ns();
+
+	if (cli->verbose)
+		fprintf(stderr, "report: %-16s %7.1f ms\n", what, (now - *t) / 1e6);
+	*t = now;
+}
+
 /* The window: procfs, cgroups and the kernel log at both ends, tracers between. */
 static int collect(struct cli *cli, struct report *r, double window)
 {
 	bool live = mms_host_is_live(&cli->host);
-	uint64_t t0 = cli_now_ns(), t1, t2;
+	uint64_t t0 = cli_now_ns(), t1, t2, tp = t0;
 	struct report_trace *trace = report_trace_start(cli, r);
-	struct report_oom *oom = report_oom_start(cli, r);
-	struct report_cgroups *cg = report_cgroups_start(cli, r);
-	struct report_alloc *alloc = report_alloc_start(cli, r);
+	struct report_oom *oom;
+	struct report_cgroups *cg;
+	struct report_alloc *alloc;
 	uint64_t a, b;
-	int rc = report_read_start(cli, r);
+	int rc;
 
+	phase(cli, "tracers attached", &tp);
+	oom = report_oom_start(cli, r);
+	phase(cli, "kernel log", &tp);
+	cg = report_cgroups_start(cli, r);
+	phase(cli, "cgroups (open)", &tp);
+	alloc = report_alloc_start(cli, r);
+	rc = report_read_start(cli, r);
+	phase(cli, "procfs (start)", &tp);
 	t1 = cli_now_ns();
 	if (!rc && live) {
+		report_cgroups_window(cg, window);
 		report_trace_wait(trace, window);
+		report_cgroups_window_end(cg);
 		t2 = cli_now_ns();
+		tp = t2;
 		rc = report_read_kv(cli, "/proc/vmstat", &r->vmstat[1], mms_parse_vmstat);
 		if (!rc)
 			rc = report_read_kv(cli, "/proc/meminfo", &r->meminfo[1], mms_parse_meminfo);
@@ -58,13 +79,17 @@ static int collect(struct cli *cli, struct report *r, double window)
 		r->win.meminfo_start = &r->meminfo[0];
 	} else {
 		t2 = t1;
+		tp = t2;
 		r->vmstat[1] = r->vmstat[0];
 		r->in.meminfo = &r->meminfo[0];
 	}
 	r->in.vmstat_end = &r->vmstat[1];
+	phase(cli, "procfs (end)", &tp);
 	report_trace_finish(trace, r);
+	phase(cli, "tracers detached", &tp);
 	report_oom_finish(oom, r);
 	report_cgroups_finish(cg, r);
+	phase(cli, "cgroups (end)", &tp);
 	report_alloc_finish(alloc, cli, r);
 	if (mms_kv_get(&r->vmstat[1], "oom_kill", &b)) {
 		r->oom_kill_boot = b;

@@ -94,6 +94,13 @@ void report_trace_finish(struct report_trace *t, struct report *r);
 /* ---- cgroups (report_cgroups.c) ---- */
 struct report_cgroups;
 struct report_cgroups *report_cgroups_start(struct cli *cli, struct report *r);
+/*
+ * Reads every cgroup at the window's start and again just before its end, on a
+ * thread of its own, so that neither read adds to the report's wall time.
+ * window_end ends the window early (SIGINT); finish waits for the reads.
+ */
+void report_cgroups_window(struct report_cgroups *c, double window_s);
+void report_cgroups_window_end(struct report_cgroups *c);
 void report_cgroups_finish(struct report_cgroups *c, struct report *r);
 
 /* ---- OOM kills (report_oom.c) ---- */
@@ -110,5 +117,8 @@ void report_alloc_free(struct report_alloc *a);
 /* ---- views ---- */
 void report_print_text(const struct report *r, bool colour);
 void report_print_json(const struct report *r);
+
+/* Grows and populates the heap the tracers' BTF parses will use (report_heap.c). */
+void report_heap_prepare(void);
 
 #endif

@@ -197,6 +197,7 @@ struct report_trace *report_trace_start(struct cli *cli, struct report *r)
 		report_left_out(r, "tracers", "recorded files (--root): no tracing");
 		return NULL;
 	}
+	report_heap_prepare(); /* before the BTF parses: see report_heap.c */
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;

@@ -243,19 +243,19 @@ static void why_reclaim(char *buf, size_t size, uint64_t stalls,
 static void judge_memcg_psi(const struct mms_report_input *in, const struct mms_report_cgroup *c,
 			    struct findings *f)
 {
-	double some, full;
+	double some, full, w = c->window_s > 0 ? c->window_s : in->window_s;
 
-	if (c->has_psi_window && in->window_s > 0) {
-		some = (double)c->psi_some_us / (in->window_s * 1e4);
-		full = c->has_full_window ? (double)c->psi_full_us / (in->window_s * 1e4) : 0;
+	if (c->has_psi_window && w > 0) {
+		some = (double)c->psi_some_us / (w * 1e4);
+		full = c->has_full_window ? (double)c->psi_full_us / (w * 1e4) : 0;
 		if (full > MEMCG_PSI_FULL_CRIT)
 			SAY(f, "memcg_pressure", MMS_CRITICAL, full, "percent",
 			    "cgroup %s: all its tasks stalled on memory %.2f%% of the %.1f s "
-			    "window (memory.pressure full total)", c->path, full, in->window_s);
+			    "window (memory.pressure full total)", c->path, full, w);
 		else if (some > MEMCG_PSI_SOME_WARN)
 			SAY(f, "memcg_pressure", MMS_WARNING, some, "percent",
 			    "cgroup %s: some tasks stalled on memory %.2f%% of the %.1f s window "
-			    "(memory.pressure some total)", c->path, some, in->window_s);
+			    "(memory.pressure some total)", c->path, some, w);
 		return;
 	}
 	if (c->has_psi && c->psi_full10 > MEMCG_PSI_FULL_CRIT)
