@@ -46,9 +46,10 @@ static int collect(struct cli *cli, struct report *r, double window)
 {
 	bool live = mms_host_is_live(&cli->host);
 	uint64_t t0 = cli_now_ns(), t1, t2, tp = t0;
+	/* The cgroups' first read runs on a thread while the tracers load. */
+	struct report_cgroups *cg = report_cgroups_start(cli, r);
 	struct report_trace *trace = report_trace_start(cli, r);
 	struct report_oom *oom;
-	struct report_cgroups *cg;
 	struct report_alloc *alloc;
 	uint64_t a, b;
 	int rc;
@@ -56,16 +57,14 @@ static int collect(struct cli *cli, struct report *r, double window)
 	phase(cli, "tracers attached", &tp);
 	oom = report_oom_start(cli, r);
 	phase(cli, "kernel log", &tp);
-	cg = report_cgroups_start(cli, r);
-	phase(cli, "cgroups (open)", &tp);
+	report_cgroups_started(cg);
+	phase(cli, "cgroups (start)", &tp);
 	alloc = report_alloc_start(cli, r);
 	rc = report_read_start(cli, r);
 	phase(cli, "procfs (start)", &tp);
 	t1 = cli_now_ns();
 	if (!rc && live) {
-		report_cgroups_window(cg, window);
 		report_trace_wait(trace, window);
-		report_cgroups_window_end(cg);
 		t2 = cli_now_ns();
 		tp = t2;
 		rc = report_read_kv(cli, "/proc/vmstat", &r->vmstat[1], mms_parse_vmstat);
@@ -85,6 +84,7 @@ static int collect(struct cli *cli, struct report *r, double window)
 	}
 	r->in.vmstat_end = &r->vmstat[1];
 	phase(cli, "procfs (end)", &tp);
+	report_cgroups_end(cg); /* on its thread while the tracers detach */
 	report_trace_finish(trace, r);
 	phase(cli, "tracers detached", &tp);
 	report_oom_finish(oom, r);

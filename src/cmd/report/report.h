@@ -95,12 +95,12 @@ void report_trace_finish(struct report_trace *t, struct report *r);
 struct report_cgroups;
 struct report_cgroups *report_cgroups_start(struct cli *cli, struct report *r);
 /*
- * Reads every cgroup at the window's start and again just before its end, on a
- * thread of its own, so that neither read adds to the report's wall time.
- * window_end ends the window early (SIGINT); finish waits for the reads.
+ * start begins the first read of every cgroup on a thread; started waits for
+ * it (before the window opens); end begins the second read (after it closes);
+ * finish waits for that one and ranks the cgroups.
  */
-void report_cgroups_window(struct report_cgroups *c, double window_s);
-void report_cgroups_window_end(struct report_cgroups *c);
+void report_cgroups_started(struct report_cgroups *c);
+void report_cgroups_end(struct report_cgroups *c);
 void report_cgroups_finish(struct report_cgroups *c, struct report *r);
 
 /* ---- OOM kills (report_oom.c) ---- */

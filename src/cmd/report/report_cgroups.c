@@ -7,11 +7,12 @@
  * activity (pages scanned and refaults in the window), then by usage against
  * their limit. The reader never makes a verification cgroup here (the report
  * changes nothing on the host): a slot it cannot verify is read as text.
- * Both reads happen inside the window, on a thread (report_cgroups_window):
- * with a thousand cgroups each read takes 100-200 ms here, which would
- * otherwise be the largest part of the report's overhead. The end read starts
- * as long before the window's end as the start read took, and the deltas are
- * judged over the time between the middles of the two reads.
+ * Each read runs on a thread beside the tracers' loading (the start read) or
+ * detaching (the end read): with a thousand cgroups a read takes 100-200 ms
+ * here. Not inside the window: the reader keeps every file open between its
+ * reads, and the kernel's buffers of those files (about 90 KiB a cgroup here,
+ * v1) would show as the window's slab growth. The deltas are judged over the
+ * time between the middles of the two reads.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -36,12 +37,9 @@ struct report_cgroups {
 	struct mms_memcg_reader *reader;
 	struct mms_memcg_snapshot snap[2];
 	bool have_start, have_end;
-	/* The window's reads (report_cgroups_window). */
-	pthread_t th;
-	bool threaded, ended;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	uint64_t start_ns, window_ns;
+	pthread_t th;           /* the read in progress (read_async) */
+	bool threaded;
+	int reading;            /* which snapshot it reads */
 	double mid[2];          /* CLOCK_MONOTONIC seconds at the middle of each read */
 };
 
@@ -53,62 +51,47 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
-/* One read, with the time of its middle. */
-static int timed_read(struct report_cgroups *c, int i)
-{
-	uint64_t a = mono_ns();
-	int rc = memcg_read_snapshot(c->reader, &c->snap[i]);
-
-	c->mid[i] = (a + (mono_ns() - a) / 2) / 1e9;
-	return rc;
-}
-
-static void *window_reads(void *arg)
+static void *timed_read(void *arg)
 {
 	struct report_cgroups *c = arg;
-	uint64_t a = mono_ns(), took, deadline;
-	struct timespec ts;
+	int i = c->reading;
+	uint64_t a = mono_ns();
+	bool ok = !memcg_read_snapshot(c->reader, &c->snap[i]);
 
-	c->have_start = !timed_read(c, 0);
-	took = mono_ns() - a;
-	/* Start the end read as long before the end as the first took. */
-	deadline = c->start_ns + (c->window_ns > took ? c->window_ns - took : 0);
-	ts.tv_sec = (time_t)(deadline / 1000000000ull);
-	ts.tv_nsec = (long)(deadline % 1000000000ull);
-	pthread_mutex_lock(&c->lock);
-	while (!c->ended && mono_ns() < deadline)
-		pthread_cond_timedwait(&c->cond, &c->lock, &ts);
-	pthread_mutex_unlock(&c->lock);
-	c->have_end = !timed_read(c, 1);
+	c->mid[i] = (a + (mono_ns() - a) / 2) / 1e9;
+	if (i)
+		c->have_end = ok;
+	else
+		c->have_start = ok;
 	return NULL;
 }
 
-void report_cgroups_window(struct report_cgroups *c, double window_s)
+/* Starts reading snapshot i on a thread (or reads it now, without one). */
+static void read_async(struct report_cgroups *c, int i)
 {
-	pthread_condattr_t attr;
-
-	if (!c)
-		return;
-	c->start_ns = mono_ns();
-	c->window_ns = (uint64_t)(window_s * 1e9);
-	pthread_mutex_init(&c->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cond, &attr);
-	pthread_condattr_destroy(&attr);
-	c->threaded = !pthread_create(&c->th, NULL, window_reads, c);
-	if (!c->threaded) /* no thread: the start read now, the end read at finish */
-		c->have_start = !timed_read(c, 0);
+	c->reading = i;
+	c->threaded = !pthread_create(&c->th, NULL, timed_read, c);
+	if (!c->threaded)
+		timed_read(c);
 }
 
-void report_cgroups_window_end(struct report_cgroups *c)
+static void read_wait(struct report_cgroups *c)
 {
-	if (!c || !c->threaded)
-		return;
-	pthread_mutex_lock(&c->lock);
-	c->ended = true;
-	pthread_cond_signal(&c->cond);
-	pthread_mutex_unlock(&c->lock);
+	if (c->threaded)
+		pthread_join(c->th, NULL);
+	c->threaded = false;
+}
+
+void report_cgroups_started(struct report_cgroups *c)
+{
+	if (c)
+		read_wait(c);
+}
+
+void report_cgroups_end(struct report_cgroups *c)
+{
+	if (c && c->reader)
+		read_async(c, 1);
 }
 
 struct report_cgroups *report_cgroups_start(struct cli *cli, struct report *r)
@@ -140,8 +123,9 @@ struct report_cgroups *report_cgroups_start(struct cli *cli, struct report *r)
 		report_cgroups_finish(c, r);
 		return NULL;
 	}
-	/* Recorded files have one sample: the end's read alone, no deltas. The
-	 * live reads are the window's (report_cgroups_window). */
+	/* Recorded files have one sample: the end's read alone, no deltas. */
+	if (mms_host_is_live(&cli->host))
+		read_async(c, 0);
 	return c;
 }
 
@@ -203,11 +187,10 @@ void report_cgroups_finish(struct report_cgroups *c, struct report *r)
 
 	if (!c)
 		return;
-	if (c->threaded) {
-		report_cgroups_window_end(c);
-		pthread_join(c->th, NULL);
-	} else if (c->reader) {
-		c->have_end = !timed_read(c, 1);
+	read_wait(c);
+	if (c->reader && !c->reading) { /* no window (--root): the one read, now */
+		read_async(c, 1);
+		read_wait(c);
 	}
 	if (!c->have_end)
 		goto out;
@@ -279,9 +262,5 @@ out:
 	mms_memcg_snapshot_free(&c->snap[1]);
 	if (c->reader)
 		mms_memcg_reader_close(c->reader);
-	if (c->start_ns) {
-		pthread_mutex_destroy(&c->lock);
-		pthread_cond_destroy(&c->cond);
-	}
 	free(c);
 }
