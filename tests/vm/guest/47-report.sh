@@ -80,7 +80,7 @@ figures="$idle; direct reclaim by reclaim: ${dr:-none}; OOM victim oom in ${vcg:
 [ "$vcg" = "/$(basename "$cg")" ] && [ "$vcon" = CONSTRAINT_MEMCG ] || fail "OOM victim: $figures"
 [ "$oomf" -gt 0 ] || fail "no oom_kill finding naming the victim: $figures"
 # The compaction checks need the kernel to have compacted directly at all:
-# after this test's reclaim and OOM, Debian 11's 5.10 did not once
+# after this test's reclaim and OOM, Debian 11's 5.10 once did not
 # (compact_stall unmoved; alone, guest 30's fragment run does). Not judged then,
 # and said in the result; compact_stall moving with no stall reported fails.
 if [ "$cs1" = "$cs0" ]; then
