@@ -217,6 +217,10 @@ struct mms_report_cgroup {
 	uint64_t refaults_d, pgscan_d, pgsteal_d;
 	uint64_t high_d, max_d, oom_d, oom_kill_d;
 	double psi_some10, psi_full10; /* percent */
+	/* Stalled in the window, from memory.pressure's total= at both ends (v2). */
+	bool has_psi_window, has_full_window;
+	uint64_t psi_some_us, psi_full_us;
+	double window_s;        /* between the two reads; 0: the report's window */
 };
 
 /* A kernel call site whose allocations grew in the window (/proc/allocinfo). */

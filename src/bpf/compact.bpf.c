@@ -23,6 +23,30 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u64 min_ns = 0;
 
+/*
+ * Before the tracepoints took the struct compact_control (Debian 11's 5.10 has
+ * the old ones), mm_compaction_begin/end passed (zone_start, migrate_pfn,
+ * free_pfn, zone_end, sync[, status]): no cc, so no order, zone or who. The
+ * loader picks the *_pfns programs there (from the tracepoint's BTF
+ * prototype): they take the zone and order from the mm_compaction_suitable
+ * that compact_zone() traces just before it begins (an order >= 0 run only;
+ * whole-zone runs skip it), and who from whether a kernel thread runs it.
+ */
+const volatile bool pfn_args = false; /* the loader's choice of programs, below */
+
+struct suit {
+	__u64 zone;
+	__s32 order;
+};
+
+/* The last mm_compaction_suitable of a thread that said "continue" (pfns programs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct suit);
+} suits SEC(".maps");
+
 struct direct {
 	__u64 gfp;
 	__s32 prio;
@@ -101,6 +125,29 @@ int raw_tp_mm_compaction_try_to_compact_pages(__u64 *ctx)
 	return 0;
 }
 
+/* The run's record, zeroed, for this thread; NULL when the map is full. */
+static __always_inline struct compact_event *run_start(__u32 tid)
+{
+	if (bpf_map_update_elem(&runs, &tid, &zero_event, BPF_ANY))
+		return NULL;
+	return bpf_map_lookup_elem(&runs, &tid);
+}
+
+/* What a direct run adds: the request try_to_compact_pages traced. */
+static __always_inline void run_direct(struct compact_event *e, __u32 tid)
+{
+	struct direct *d;
+
+	e->prio = -1;
+	if (e->who != MMS_COMPACT_DIRECT)
+		return;
+	d = bpf_map_lookup_elem(&directs, &tid);
+	if (d) {
+		e->gfp = d->gfp;
+		e->prio = d->prio;
+	}
+}
+
 /* (struct compact_control *cc, unsigned long zone_start, unsigned long zone_end, bool sync) */
 SEC("raw_tp/mm_compaction_begin")
 int raw_tp_mm_compaction_begin(__u64 *ctx)
@@ -108,48 +155,74 @@ int raw_tp_mm_compaction_begin(__u64 *ctx)
 	struct compact_control *cc = (struct compact_control *)ctx[0];
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct compact_event *e;
-	struct direct *d;
 
 	if (!task_selected())
 		return 0;
-	if (bpf_map_update_elem(&runs, &tid, &zero_event, BPF_ANY))
-		return 0;
-	e = bpf_map_lookup_elem(&runs, &tid);
+	e = run_start(tid);
 	if (!e)
 		return 0;
 	e->order = BPF_CORE_READ(cc, order);
 	e->mode = BPF_CORE_READ(cc, mode);
 	e->who = who_of(cc, e->order);
-	e->prio = -1;
-	if (e->who == MMS_COMPACT_DIRECT) {
-		d = bpf_map_lookup_elem(&directs, &tid);
-		if (d) {
-			e->gfp = d->gfp;
-			e->prio = d->prio;
-		}
-	}
+	run_direct(e, tid);
 	read_zone(e, BPF_CORE_READ(cc, zone));
 	e->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
-/* (..., bool sync, int status) */
-SEC("raw_tp/mm_compaction_end")
-int raw_tp_mm_compaction_end(__u64 *ctx)
+#define MMS_PF_KTHREAD 0x00200000 /* include/linux/sched.h, unchanged since 2.6 */
+
+/* (unsigned long zone_start, migrate_pfn, free_pfn, zone_end, bool sync): see struct suit */
+SEC("raw_tp/mm_compaction_begin")
+int raw_tp_mm_compaction_begin_pfns(__u64 *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bool kthread = BPF_CORE_READ(task, flags) & MMS_PF_KTHREAD;
+	struct compact_event *e;
+	struct suit *s;
+
+	if (!task_selected())
+		return 0;
+	e = run_start(tid);
+	if (!e)
+		return 0;
+	e->mode = ctx[4] & 0xff ? bpf_core_enum_value(enum migrate_mode, MIGRATE_SYNC_LIGHT) :
+				  bpf_core_enum_value(enum migrate_mode, MIGRATE_ASYNC);
+	s = bpf_map_lookup_elem(&suits, &tid);
+	if (s) {
+		/* An order's run: kcompactd's, or an allocating task's. */
+		e->order = s->order;
+		e->who = kthread ? MMS_COMPACT_KCOMPACTD : MMS_COMPACT_DIRECT;
+		read_zone(e, (struct zone *)s->zone);
+		bpf_map_delete_elem(&suits, &tid);
+	} else {
+		/* A whole-zone run (order -1): proactive in kcompactd, else manual. */
+		e->order = -1;
+		e->who = kthread ? MMS_COMPACT_PROACTIVE : MMS_COMPACT_MANUAL;
+		e->nid = -1;
+		e->zid = -1;
+	}
+	run_direct(e, tid);
+	e->ts_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline void run_end(__s32 status)
 {
 	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
 	__u32 tid = (__u32)id;
 	struct compact_event *run = bpf_map_lookup_elem(&runs, &tid), *e;
 
 	if (!run)
-		return 0;
+		return;
 	if (now - run->ts_ns >= min_ns) {
 		e = event_reserve(sizeof(*e));
 		if (e) {
 			__builtin_memcpy(e, run, sizeof(*e));
 			e->latency_ns = now - run->ts_ns;
 			e->ts_ns = now;
-			e->status = (__s32)ctx[4];
+			e->status = status;
 			e->memcg_id = current_memcg_id();
 			e->pid = tid;
 			e->tgid = id >> 32;
@@ -158,6 +231,21 @@ int raw_tp_mm_compaction_end(__u64 *ctx)
 		}
 	}
 	bpf_map_delete_elem(&runs, &tid);
+}
+
+/* (..., bool sync, int status) */
+SEC("raw_tp/mm_compaction_end")
+int raw_tp_mm_compaction_end(__u64 *ctx)
+{
+	run_end((__s32)ctx[4]);
+	return 0;
+}
+
+/* (zone_start, migrate_pfn, free_pfn, zone_end, bool sync, int status) */
+SEC("raw_tp/mm_compaction_end")
+int raw_tp_mm_compaction_end_pfns(__u64 *ctx)
+{
+	run_end((__s32)ctx[5]);
 	return 0;
 }
 
@@ -173,6 +261,17 @@ int raw_tp_mm_compaction_suitable(__u64 *ctx)
 	n = bpf_map_lookup_elem(&suitable, &ret);
 	if (n)
 		(*n)++;
+	if (!pfn_args)
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (ret == bpf_core_enum_value(enum compact_result, COMPACT_CONTINUE)) {
+		struct suit s = { .zone = ctx[0], .order = (__s32)ctx[1] };
+
+		bpf_map_update_elem(&suits, &tid, &s, BPF_ANY);
+	} else {
+		bpf_map_delete_elem(&suits, &tid); /* no run follows */
+	}
 	return 0;
 }
 

@@ -197,6 +197,43 @@ static void test_cgroup_events_and_psi(void **state)
 	assert_int_equal(find(f, n, "memcg_pressure")->severity, MMS_CRITICAL);
 }
 
+/*
+ * memory.pressure judged over the window from total= at both ends: a cgroup
+ * whose avg10 is still high from before the window, but that stalled 1 ms in
+ * it, is no finding; 8% of the window (some) warns, 2% full is critical.
+ */
+static void test_cgroup_psi_window(void **state)
+{
+	struct mms_finding f[MMS_FINDINGS_MAX];
+	struct mms_report_cgroup cg = { .path = "/db", .usage = 1 << 30,
+					.limit = MMS_MEMCG_UNLIMITED, .has_psi = true,
+					.psi_some10 = 40, .psi_full10 = 12, .has_psi_window = true,
+					.has_full_window = true, .psi_some_us = 1000,
+					.psi_full_us = 1000 };
+	struct mms_report_window w = { .nr_cgroups = 1, .cgroups = &cg };
+	const struct mms_finding *x;
+	int n = judge_w(f, &w, NULL, NULL);
+
+	assert_null(find(f, n, "memcg_pressure"));
+	cg.psi_some_us = 80000; /* 80 ms of the 1 s window */
+	n = judge_w(f, &w, NULL, NULL);
+	x = find(f, n, "memcg_pressure");
+	assert_non_null(x);
+	assert_int_equal(x->severity, MMS_WARNING);
+	assert_true(x->figure == 8.0);
+	assert_string_equal(x->text, "cgroup /db: some tasks stalled on memory 8.00% of the "
+				     "1.0 s window (memory.pressure some total)");
+	cg.psi_full_us = 20000;
+	n = judge_w(f, &w, NULL, NULL);
+	x = find(f, n, "memcg_pressure");
+	assert_int_equal(x->severity, MMS_CRITICAL);
+	assert_true(x->figure == 2.0);
+	/* Without full= (a kernel that prints only some): some alone is judged. */
+	cg.has_full_window = false;
+	n = judge_w(f, &w, NULL, NULL);
+	assert_int_equal(find(f, n, "memcg_pressure")->severity, MMS_WARNING);
+}
+
 static void test_slab_growth(void **state)
 {
 	struct mms_finding f[MMS_FINDINGS_MAX];
@@ -281,6 +318,7 @@ int main(void)
 		cmocka_unit_test_setup(test_compaction_and_thp_defrag, setup),
 		cmocka_unit_test_setup(test_oom, setup),
 		cmocka_unit_test_setup(test_cgroup_events_and_psi, setup),
+		cmocka_unit_test_setup(test_cgroup_psi_window, setup),
 		cmocka_unit_test_setup(test_slab_growth, setup),
 		cmocka_unit_test_setup(test_boost_and_numa, setup),
 		cmocka_unit_test(test_oom_messages),

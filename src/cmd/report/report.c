@@ -31,22 +31,42 @@ const struct command cmd_report = {
 		 "                     the window: tracers attached, counters sampled (default 1)\n",
 };
 
+/* With -v, each phase's wall time on stderr: where the overhead goes. */
+static void phase(const struct cli *cli, const char *what, uint64_t *t)
+{
+	uint64_t now = cli_now_ns();
+
+	if (cli->verbose)
+		fprintf(stderr, "report: %-16s %7.1f ms\n", what, (now - *t) / 1e6);
+	*t = now;
+}
+
 /* The window: procfs, cgroups and the kernel log at both ends, tracers between. */
 static int collect(struct cli *cli, struct report *r, double window)
 {
 	bool live = mms_host_is_live(&cli->host);
-	uint64_t t0 = cli_now_ns(), t1, t2;
-	struct report_trace *trace = report_trace_start(cli, r);
-	struct report_oom *oom = report_oom_start(cli, r);
+	uint64_t t0 = cli_now_ns(), t1, t2, tp = t0;
+	/* The cgroups' first read runs on a thread while the tracers load. */
 	struct report_cgroups *cg = report_cgroups_start(cli, r);
-	struct report_alloc *alloc = report_alloc_start(cli, r);
+	struct report_trace *trace = report_trace_start(cli, r);
+	struct report_oom *oom;
+	struct report_alloc *alloc;
 	uint64_t a, b;
-	int rc = report_read_start(cli, r);
+	int rc;
 
+	phase(cli, "tracers attached", &tp);
+	oom = report_oom_start(cli, r);
+	phase(cli, "kernel log", &tp);
+	report_cgroups_started(cg);
+	phase(cli, "cgroups (start)", &tp);
+	alloc = report_alloc_start(cli, r);
+	rc = report_read_start(cli, r);
+	phase(cli, "procfs (start)", &tp);
 	t1 = cli_now_ns();
 	if (!rc && live) {
 		report_trace_wait(trace, window);
 		t2 = cli_now_ns();
+		tp = t2;
 		rc = report_read_kv(cli, "/proc/vmstat", &r->vmstat[1], mms_parse_vmstat);
 		if (!rc)
 			rc = report_read_kv(cli, "/proc/meminfo", &r->meminfo[1], mms_parse_meminfo);
@@ -58,13 +78,18 @@ static int collect(struct cli *cli, struct report *r, double window)
 		r->win.meminfo_start = &r->meminfo[0];
 	} else {
 		t2 = t1;
+		tp = t2;
 		r->vmstat[1] = r->vmstat[0];
 		r->in.meminfo = &r->meminfo[0];
 	}
 	r->in.vmstat_end = &r->vmstat[1];
+	phase(cli, "procfs (end)", &tp);
+	report_cgroups_end(cg); /* on its thread while the tracers detach */
 	report_trace_finish(trace, r);
+	phase(cli, "tracers detached", &tp);
 	report_oom_finish(oom, r);
 	report_cgroups_finish(cg, r);
+	phase(cli, "cgroups (end)", &tp);
 	report_alloc_finish(alloc, cli, r);
 	if (mms_kv_get(&r->vmstat[1], "oom_kill", &b)) {
 		r->oom_kill_boot = b;

@@ -9,6 +9,8 @@
 #ifndef MMS_CMD_REPORT_H
 #define MMS_CMD_REPORT_H
 
+#include <bpf/libbpf.h>
+
 #include "cli.h"
 
 #define REPORT_STALLS_MAX 64   /* process and cgroup rows kept over all kinds */
@@ -86,6 +88,10 @@ extern const int report_nr_rate_names;
 struct report_trace;
 /* Attaches what it can; what it cannot is noted in r->left. Never fails the report. */
 struct report_trace *report_trace_start(struct cli *cli, struct report *r);
+/* The three tracers as one BPF object (report_load.c); 0 or a negative errno, why filled. */
+struct mms_tracer;
+int report_tracer_open(struct mms_tracer *t, ring_buffer_sample_fn on_event, void *ctx, char *why,
+		       size_t size);
 /* Runs the window (polling the tracers, or sleeping) for seconds. */
 void report_trace_wait(struct report_trace *t, double seconds);
 /* Detaches, fills r->stalls, r->win's tracer parts, r->extfrag; frees t. */
@@ -94,6 +100,13 @@ void report_trace_finish(struct report_trace *t, struct report *r);
 /* ---- cgroups (report_cgroups.c) ---- */
 struct report_cgroups;
 struct report_cgroups *report_cgroups_start(struct cli *cli, struct report *r);
+/*
+ * start begins the first read of every cgroup on a thread; started waits for
+ * it (before the window opens); end begins the second read (after it closes);
+ * finish waits for that one and ranks the cgroups.
+ */
+void report_cgroups_started(struct report_cgroups *c);
+void report_cgroups_end(struct report_cgroups *c);
 void report_cgroups_finish(struct report_cgroups *c, struct report *r);
 
 /* ---- OOM kills (report_oom.c) ---- */
@@ -110,5 +123,8 @@ void report_alloc_free(struct report_alloc *a);
 /* ---- views ---- */
 void report_print_text(const struct report *r, bool colour);
 void report_print_json(const struct report *r);
+
+/* Grows and populates the heap the tracers' BTF parses will use (report_heap.c). */
+void report_heap_prepare(void);
 
 #endif

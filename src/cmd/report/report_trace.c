@@ -28,6 +28,7 @@ struct report_trace {
 	struct cli *cli;
 	struct mms_tracer reclaim, compact, extfrag;
 	bool have_reclaim, have_compact, have_extfrag;
+	bool one;               /* reclaim holds report.bpf.c: the three in one object */
 	struct mms_cgroup_paths *paths;
 	/* key kind << 32 | tgid; counts[0] failed, [1] order, [2] node, [3] zone index */
 	struct groups procs;
@@ -126,6 +127,36 @@ static int on_compact(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* report.bpf.c's one ring buffer: the two kinds of record differ in size. */
+_Static_assert(sizeof(struct compact_event) != sizeof(struct reclaim_event),
+	       "reclaim and compaction records are told apart by size");
+static int on_either(void *ctx, void *data, size_t size)
+{
+	return size == sizeof(struct compact_event) ? on_compact(ctx, data, size) :
+						      on_reclaim(ctx, data, size);
+}
+
+/*
+ * The three tracers in one object (report_load.c): one BTF parse instead of
+ * three. Returns true when loaded; false with nothing left out said when the
+ * separate objects should be tried (a kernel where one tracer's programs do
+ * not load would lose all three here), or with "tracers" left out when no BPF
+ * tracing is allowed at all (the separate ones would fail the same way).
+ */
+static bool load_one(struct report_trace *t, struct report *r, bool *denied)
+{
+	char why[600];
+	int err = report_tracer_open(&t->reclaim, on_either, t, why, sizeof(why));
+
+	*denied = err == -EPERM || err == -EACCES;
+	if (*denied)
+		report_left_out(r, "tracers", "%s", why);
+	if (err)
+		return false;
+	t->one = t->have_reclaim = t->have_compact = t->have_extfrag = true;
+	return true;
+}
+
 /* The node and zone (index) where tgid compacted most. */
 static void busiest_zone(struct report_trace *t, uint32_t tgid, int *nid, int *zid)
 {
@@ -192,15 +223,23 @@ struct report_trace *report_trace_start(struct cli *cli, struct report *r)
 	const char *src;
 	struct bpf_map *m;
 	size_t len = 0;
+	bool denied;
 
 	if (!mms_host_is_live(&cli->host)) {
 		report_left_out(r, "tracers", "recorded files (--root): no tracing");
 		return NULL;
 	}
+	report_heap_prepare(); /* before the BTF parses: see report_heap.c */
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->cli = cli;
+	if (load_one(t, r, &denied))
+		goto loaded;
+	if (denied) {
+		free(t);
+		return NULL;
+	}
 	/* Compaction records go to the reclaim loop's poll (ring_buffer__add below). */
 	struct loader l[3] = {
 		{ .tr = &t->reclaim, .open = mms_reclaim_tracer_open,
@@ -229,6 +268,7 @@ struct report_trace *report_trace_start(struct cli *cli, struct report *r)
 			t->have_compact = false;
 		}
 	}
+loaded:
 	t->paths = trace_cgroup_paths(cli);
 	len = (size_t)snprintf(r->attached, sizeof(r->attached), "reclaim");
 	if (t->have_compact)
@@ -291,7 +331,7 @@ static void take_extfrag(struct report_trace *t, struct report *r)
 {
 	struct mms_extfrag_kinds k;
 
-	if (!t->have_extfrag || mms_extfrag_read_kinds(&t->extfrag, &k))
+	if (!t->have_extfrag || mms_extfrag_read_kinds(t->one ? &t->reclaim : &t->extfrag, &k))
 		return;
 	for (int i = 0; i < MMS_EXTFRAG_TYPES; i++)
 		for (int j = 0; j < MMS_EXTFRAG_TYPES; j++) {
@@ -336,7 +376,7 @@ void report_trace_finish(struct report_trace *t, struct report *r)
 	ring_buffer__consume(t->reclaim.loop.rb);
 	mms_tracer_loss(&t->reclaim, &loss);
 	r->trace_lost = loss.lost;
-	if (t->have_compact) {
+	if (t->have_compact && !t->one) {
 		mms_tracer_loss(&t->compact, &loss);
 		r->trace_lost += loss.lost;
 	}

@@ -234,6 +234,40 @@ static void why_reclaim(char *buf, size_t size, uint64_t stalls,
 						(unsigned long long)v[i], what[i]);
 }
 
+/*
+ * A cgroup's memory.pressure, judged like the host's PSI (findings.c): the
+ * share of the window its tasks stalled, from total= (microseconds) at both
+ * ends; avg10 at the end, which also counts the 10 s before the window, only
+ * without a window (--root).
+ */
+static void judge_memcg_psi(const struct mms_report_input *in, const struct mms_report_cgroup *c,
+			    struct findings *f)
+{
+	double some, full, w = c->window_s > 0 ? c->window_s : in->window_s;
+
+	if (c->has_psi_window && w > 0) {
+		some = (double)c->psi_some_us / (w * 1e4);
+		full = c->has_full_window ? (double)c->psi_full_us / (w * 1e4) : 0;
+		if (full > MEMCG_PSI_FULL_CRIT)
+			SAY(f, "memcg_pressure", MMS_CRITICAL, full, "percent",
+			    "cgroup %s: all its tasks stalled on memory %.2f%% of the %.1f s "
+			    "window (memory.pressure full total)", c->path, full, w);
+		else if (some > MEMCG_PSI_SOME_WARN)
+			SAY(f, "memcg_pressure", MMS_WARNING, some, "percent",
+			    "cgroup %s: some tasks stalled on memory %.2f%% of the %.1f s window "
+			    "(memory.pressure some total)", c->path, some, w);
+		return;
+	}
+	if (c->has_psi && c->psi_full10 > MEMCG_PSI_FULL_CRIT)
+		SAY(f, "memcg_pressure", MMS_CRITICAL, c->psi_full10, "percent",
+		    "cgroup %s: all its tasks stalled on memory %.2f%% of the last 10 s "
+		    "(memory.pressure full avg10)", c->path, c->psi_full10);
+	else if (c->has_psi && c->psi_some10 > MEMCG_PSI_SOME_WARN)
+		SAY(f, "memcg_pressure", MMS_WARNING, c->psi_some10, "percent",
+		    "cgroup %s: some tasks stalled on memory %.2f%% of the last 10 s "
+		    "(memory.pressure some avg10)", c->path, c->psi_some10);
+}
+
 static void judge_cgroups(const struct mms_report_input *in, struct findings *f)
 {
 	const struct mms_report_window *w = in->window;
@@ -263,14 +297,7 @@ static void judge_cgroups(const struct mms_report_input *in, struct findings *f)
 			    "cgroup %s went over memory.high %llu times in the window: its tasks "
 			    "were throttled and made to reclaim", c->path,
 			    (unsigned long long)c->high_d);
-		if (c->has_psi && c->psi_full10 > MEMCG_PSI_FULL_CRIT)
-			SAY(f, "memcg_pressure", MMS_CRITICAL, c->psi_full10, "percent",
-			    "cgroup %s: all its tasks stalled on memory %.2f%% of the last 10 s "
-			    "(memory.pressure full avg10)", c->path, c->psi_full10);
-		else if (c->has_psi && c->psi_some10 > MEMCG_PSI_SOME_WARN)
-			SAY(f, "memcg_pressure", MMS_WARNING, c->psi_some10, "percent",
-			    "cgroup %s: some tasks stalled on memory %.2f%% of the last 10 s "
-			    "(memory.pressure some avg10)", c->path, c->psi_some10);
+		judge_memcg_psi(in, c, f);
 	}
 }
 

@@ -14,12 +14,20 @@ static void destroy(void *skel)
 	reclaim_bpf__destroy(skel);
 }
 
+bool mms_reclaim_begin_gfp_first(void)
+{
+	char type[64];
+
+	/* See begin_gfp_first in reclaim.bpf.c: the argument order changed after 6.18. */
+	return mms_btf_tp_param_type("mm_vmscan_direct_reclaim_begin", 0, type, sizeof(type)) &&
+	       !strcmp(type, "gfp_t");
+}
+
 /* One attempt: the first build of reclaim.bpf.c, or its nocas build (skel_nocas.h). */
 static int load(struct mms_tracer *t, const struct mms_tracer_opts *o, bool nocas, char *why,
 		size_t size)
 {
 	struct reclaim_bpf *skel;
-	char type[64];
 	int err;
 
 	mms_tracer_init(t, o);
@@ -30,10 +38,7 @@ static int load(struct mms_tracer *t, const struct mms_tracer_opts *o, bool noca
 	MMS_TASK_FILTER_APPLY(skel, &o->filter);
 	skel->rodata->min_ns = o->min_ns;
 	skel->rodata->events_wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 4;
-	/* See begin_gfp_first in reclaim.bpf.c: the argument order changed after 6.18. */
-	skel->rodata->begin_gfp_first =
-		mms_btf_tp_param_type("mm_vmscan_direct_reclaim_begin", 0, type, sizeof(type)) &&
-		!strcmp(type, "gfp_t");
+	skel->rodata->begin_gfp_first = mms_reclaim_begin_gfp_first();
 	return mms_tracer_loaded(t, reclaim_bpf__load(skel), "reclaim", why, size);
 }
 

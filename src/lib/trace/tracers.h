@@ -32,6 +32,17 @@ int mms_reclaim_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *
 			    size_t size);
 int mms_compact_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
 			    size_t size);
+
+/*
+ * The load-time choices of reclaim.bpf.c and compact.bpf.c, from the kernel's
+ * BTF, for every object holding their programs (the report's too): whether
+ * mm_vmscan_direct_reclaim_begin passes gfp first; whether the compaction
+ * tracepoints pass pfns rather than the compact_control, and the programs
+ * for either (autoload on or off by name).
+ */
+bool mms_reclaim_begin_gfp_first(void);
+bool mms_compact_pfn_args(void);
+void mms_compact_pick_progs(struct bpf_object *obj, bool pfn_args);
 struct mms_syscalls_opts;
 /* See lib/trace/syscalls.h. */
 int mms_syscalls_tracer_open(struct mms_tracer *t, const struct mms_tracer_opts *o, char *why,
