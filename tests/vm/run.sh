@@ -118,24 +118,14 @@ debian_kernel() {
 	echo "$img"
 }
 
-# Prints the path of Debian 12's arm64 busybox-static, unpacked into the cache
-# (the arm64 guest's userland; /bin/busybox is the x86_64 one).
-arm64_busybox() {
-	local dir=$cache/busybox-arm64 deb
+# debian_busybox ARCH: the path of Debian 12's busybox-static for ARCH, unpacked
+# into the cache: arm64, the arm64 guest's userland (/bin/busybox is the x86_64
+# one); armhf, an AArch32 program the arm64 guest runs as a compat task
+# (78-syscalls names its calls from the arm table).
+debian_busybox() {
+	local dir=$cache/busybox-$1 deb
 	if [ ! -x "$dir/bin/busybox" ]; then
-		deb=$("$repo/scripts/debian-fetch.sh" "$cache/apt" bookworm arm64 download "$cache" busybox-static) ||
-			return 1
-		rm -rf "$dir" && dpkg -x "$deb" "$dir"
-	fi
-	echo "$dir/bin/busybox"
-}
-
-# armhf_busybox: Debian 12's static armhf busybox, an AArch32 program the arm64
-# guest runs as a compat task (78-syscalls names its calls from the arm table).
-armhf_busybox() {
-	local dir=$cache/busybox-armhf deb
-	if [ ! -x "$dir/bin/busybox" ]; then
-		deb=$("$repo/scripts/debian-fetch.sh" "$cache/apt" bookworm armhf download "$cache" busybox-static) ||
+		deb=$("$repo/scripts/debian-fetch.sh" "$cache/apt" bookworm "$1" download "$cache" busybox-static) ||
 			return 1
 		rm -rf "$dir" && dpkg -x "$deb" "$dir"
 	fi
@@ -147,7 +137,7 @@ armhf_busybox() {
 build_initramfs() {
 	local arch=${1:-} stage=$out/initramfs${1:+-$1} bb=/bin/busybox bin=$mmscope wl=$workloads
 	if [ "$arch" = arm64 ]; then
-		bb=$(arm64_busybox) || return 1
+		bb=$(debian_busybox arm64) || return 1
 		bin=$arm64_build/mmscope wl=$arm64_build/workloads
 		[ -x "$bin" ] || return 1
 	fi
@@ -155,7 +145,7 @@ build_initramfs() {
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,tests}
 	cp "$bb" "$stage/bin/busybox"
 	local bb32
-	if [ "$arch" = arm64 ] && bb32=$(armhf_busybox); then
+	if [ "$arch" = arm64 ] && bb32=$(debian_busybox armhf); then
 		cp "$bb32" "$stage/bin/busybox-armhf"
 	fi
 	ln -s busybox "$stage/bin/sh"

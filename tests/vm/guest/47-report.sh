@@ -28,7 +28,7 @@ else
 	cg=/sys/fs/cgroup/memory/mmscope-report-$$
 fi
 holder= rep= hogpid= high=
-trap '[ -z "$hogpid" ] || kill $hogpid 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$holder" ] || kill $holder 2> /dev/null; [ -z "$old" ] || echo "$old" > $defrag; rmdir "$cg" 2> /dev/null || true; [ -z "$high" ] || rmdir "$high" 2> /dev/null || true' EXIT
+trap '[ -z "$hogpid" ] || kill $hogpid 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$holder" ] || kill $holder 2> /dev/null; [ -z "$old" ] || echo "$old" > $defrag; cg_remove "$cg" "$high"' EXIT
 . "$(dirname "$0")/tracelib.sh"
 hold_pagecache
 # The report reads the THP settings when its window opens: defrag=always then.

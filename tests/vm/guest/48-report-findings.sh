@@ -19,7 +19,7 @@ grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2> /dev/null || skip "no c
 swap=/var/tmp/mmscope-swap
 cg=/sys/fs/cgroup/mmscope-swap-$$
 rep= hot= hogpid= swapped=
-trap '[ -z "$hot" ] || kill $hot 2> /dev/null; [ -z "$hogpid" ] || kill $hogpid 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$swapped" ] || swapoff $swap 2> /dev/null; rm -f $swap; rmdir "$cg" 2> /dev/null || true' EXIT
+trap '[ -z "$hot" ] || kill $hot 2> /dev/null; [ -z "$hogpid" ] || kill $hogpid 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$swapped" ] || swapoff $swap 2> /dev/null; rm -f $swap; cg_remove "$cg"' EXIT
 
 # The figure of finding ID in the report's JSON (one document on one line).
 figure() { tr '{' '\n' < /tmp/rf.json | grep "\"id\":\"$1\"" | sed -n 's/.*"figure":\([0-9.e+-]*\).*/\1/p' | head -n 1; }

@@ -30,7 +30,7 @@ done_() {
 	kill $hog 2> /dev/null || true
 	wait $hog 2> /dev/null || true
 	rm -f /tmp/memcg-file
-	rmdir "$cg/gone" "$cg/t" "$cg" 2> /dev/null || true
+	cg_remove "$cg/gone" "$cg/t" "$cg"
 }
 trap done_ EXIT
 

@@ -108,7 +108,12 @@ check() {
 
 sources=refs
 has page_idle && sources="$sources idle"
-case $flat in *'"fentry":true'* | *'"kprobes":true'*) sources="$sources young" ;; esac
+# young needs fexit or a kprobe on a ptep_test_and_clear_young() that is a function
+# (arm64 inlines it): not where features skips it (71-heatmap-pages checks that
+# refusal).
+case $flat in *'{"backend":"young","reason":'*) ;;
+*'"fentry":true'* | *'"kprobes":true'*) sources="$sources young" ;;
+esac
 # young's second way in, forced (MMSCOPE_FAULT=fexit: as if fexit were refused).
 case $flat in *'"kprobes":true'*) sources="$sources young-kprobe" ;; esac
 has damon_vaddr && sources="$sources damon-vaddr"

@@ -42,6 +42,16 @@ if [ "$lru0" = 0x0000 ]; then
 fi
 flat=$(mmscope -j features 2> /dev/null | tr -d ' \t\r\n') || true
 case $flat in *'"fentry":true'* | *'"kprobes":true'*) ;; *) skip "neither fexit nor kprobes" ;; esac
+# mglru harvests the walk through young's BPF hook on ptep_test_and_clear_young():
+# where features skips mglru with MGLRU on (arm64 inlines that function and has no
+# kprobes), the source must refuse the same way, exit 3, and the test ends there.
+case $flat in *'{"backend":"mglru","reason":'*)
+	rc=0
+	mmscope heatmap --source mglru -p $$ -d 1 > /tmp/mglru-no.err 2>&1 || rc=$?
+	[ $rc = 3 ] && grep -q "ptep_test_and_clear_young" /tmp/mglru-no.err ||
+		fail "features skips mglru, but the source: exit $rc: $(head -c 200 /tmp/mglru-no.err)"
+	skip "features skips mglru here and the source refuses with exit 3: $(head -c 160 /tmp/mglru-no.err)" ;;
+esac
 
 touches() {
 	n=$(sed 's/^0*//' "$tmp/hc.n" 2> /dev/null)

@@ -15,7 +15,7 @@ CG=/sys/fs/cgroup/mmscope-syscalls
 mkdir -p $CG
 echo +memory > $CG/cgroup.subtree_control 2> /dev/null || true
 tracers=
-trap 'for p in $tracers; do kill -INT $p 2> /dev/null; done; rmdir $CG/later $CG 2> /dev/null || true' EXIT
+trap 'for p in $tracers; do kill -INT $p 2> /dev/null; done; cg_remove $CG/later $CG' EXIT
 
 start_tracer /tmp/sys-all.txt mmscope syscalls -c $CG || fail "mmscope syscalls did not start: $(head -c 300 /tmp/sys-all.txt.err)"
 all=$tracer

@@ -25,7 +25,7 @@ exp=$!
 done_() {
 	kill $hog $exp 2> /dev/null || true
 	wait $hog $exp 2> /dev/null || true
-	rmdir "$cg" 2> /dev/null || true
+	cg_remove "$cg"
 }
 trap done_ EXIT
 i=0

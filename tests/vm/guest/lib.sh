@@ -69,3 +69,18 @@ pipes_stop() {
 	kill "$pipes_pid" 2> /dev/null || true
 	wait "$pipes_pid" 2> /dev/null || true
 }
+
+# cg_remove DIR...: removes test cgroups, waiting up to 5 s for tasks just killed
+# to leave them (an rmdir right after kill found them still there: EBUSY, and the
+# cgroups stayed for the tests after, e.g. in export's series).
+cg_remove() {
+	for d; do
+		[ -n "$d" ] && [ -d "$d" ] || continue
+		i=0
+		until rmdir "$d" 2> /dev/null; do
+			i=$((i + 1))
+			[ $i -lt 50 ] || { echo "cg_remove: $d still busy: $(cat "$d/cgroup.procs" 2> /dev/null | tr '\n' ' ')" >&2; break; }
+			sleep 0.1
+		done
+	done
+}
