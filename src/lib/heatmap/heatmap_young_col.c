@@ -197,6 +197,12 @@ int hm_young_col_open(struct hm_young_col *c, pid_t pid, bool no_fexit, bool pro
 		 * these two refusals mean here. */
 		if (!w && err == -EPERM && geteuid() == 0)
 			snprintf(why, size, "the kernel refused to load fexit programs (EPERM, as root)");
+		else if (!w && err == -ESRCH) /* libbpf: no such function in the kernel's BTF */
+			snprintf(why, size, "no function ptep_test_and_clear_young in the kernel's BTF "
+					    "(inlined into its callers, as on arm64)");
+		else if (w && err == -ENOENT && access("/sys/bus/event_source/devices/kprobe", F_OK) == 0)
+			snprintf(why, size, "no function ptep_test_and_clear_young to probe "
+					    "(inlined into its callers, as on arm64)");
 		else if (w && err == -ENOENT)
 			snprintf(why, size, "no kprobe PMU nor kprobe_events (CONFIG_KPROBES)");
 		if (!w)

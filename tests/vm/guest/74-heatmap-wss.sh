@@ -115,7 +115,9 @@ case $flat in *'{"backend":"young","reason":'*) ;;
 *'"fentry":true'* | *'"kprobes":true'*) sources="$sources young" ;;
 esac
 # young's second way in, forced (MMSCOPE_FAULT=fexit: as if fexit were refused).
-case $flat in *'"kprobes":true'*) sources="$sources young-kprobe" ;; esac
+case $flat in *'{"backend":"young","reason":'*) ;;
+*'"kprobes":true'*) sources="$sources young-kprobe" ;;
+esac
 has damon_vaddr && sources="$sources damon-vaddr"
 has damon_paddr && sources="$sources damon-paddr"
 # One target for every source (faulting 112 MiB in under TCG takes a while):
