@@ -11,8 +11,9 @@
  *   drsnoop      libbpf-tools' `drsnoop -d W` (when installed): one tracer's
  *                start-up and tear-down, the peer
  * each with its output to /dev/null, and prints per command the median over the
- * rounds (and range) of its overhead = wall time - W, and of its CPU time (user +
- * system, the child's rusage: the threads loading BPF included), then the ratio
+ * rounds (and range) of its overhead = wall time - W, of its CPU time (user +
+ * system, the child's rusage: the threads loading BPF included) and of its peak
+ * resident memory (ru_maxrss), then the ratio
  * of the report's overhead to drsnoop's, measured in the same rounds. The target
  * (docs/report.md): wall time = W + under 150 ms. The machines here are shared
  * and busy: only medians of interleaved runs mean anything.
@@ -42,8 +43,9 @@ static double now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Runs argv (as uid 65534 when unpriv); wall and CPU seconds, or -1 on failure. */
-static int run(char *const argv[], bool unpriv, double *wall, double *cpu)
+/* Runs argv (as uid 65534 when unpriv); wall and CPU seconds and peak RSS (MiB),
+ * or -1 on failure. */
+static int run(char *const argv[], bool unpriv, double *wall, double *cpu, double *rss)
 {
 	struct rusage ru;
 	int status;
@@ -65,6 +67,7 @@ static int run(char *const argv[], bool unpriv, double *wall, double *cpu)
 	*wall = now() - t0;
 	*cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	*rss = ru.ru_maxrss / 1024.0;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -84,7 +87,7 @@ static double median(double *v, int n)
 int main(int argc, char **argv)
 {
 	const char *mmscope = "./mmscope", *drsnoop = "/usr/sbin/drsnoop";
-	static double over[KINDS][ROUNDS_MAX], cpu[KINDS][ROUNDS_MAX];
+	static double over[KINDS][ROUNDS_MAX], cpu[KINDS][ROUNDS_MAX], rss[KINDS][ROUNDS_MAX];
 	int rounds = 7, c, n[KINDS] = { 0 };
 	double w = 1.0;
 	char ws[32], wi[32];
@@ -123,15 +126,16 @@ int main(int argc, char **argv)
 	for (int r = 0; r < rounds; r++)
 		for (int k = 0; k < KINDS; k++) {
 			int kind = (k + r) % KINDS;
-			double wall, c1;
+			double wall, c1, r1;
 
 			if (kind == DRSNOOP && !have_drsnoop)
 				continue;
-			if (run(av[kind], kind == PROCFS, &wall, &c1)) {
+			if (run(av[kind], kind == PROCFS, &wall, &c1, &r1)) {
 				fprintf(stderr, "report: %s failed\n", names[kind]);
 				return 1;
 			}
 			over[kind][n[kind]] = wall - w;
+			rss[kind][n[kind]] = r1;
 			cpu[kind][n[kind]++] = c1;
 		}
 	printf("window %g s, %d rounds, interleaved; overhead = wall - window\n", w, rounds);
@@ -140,14 +144,16 @@ int main(int argc, char **argv)
 	for (int k = 0; k < KINDS; k++) {
 		if (!n[k])
 			continue;
-		double lo, hi, cm;
+		double lo, hi, cm, rm;
 
 		med[k] = median(over[k], n[k]);
 		lo = over[k][0];
 		hi = over[k][n[k] - 1];
 		cm = median(cpu[k], n[k]);
-		printf("  %-8s overhead median %6.0f ms (%.0f..%.0f), cpu median %6.0f ms\n", names[k],
-		       med[k] * 1e3, lo * 1e3, hi * 1e3, cm * 1e3);
+		rm = median(rss[k], n[k]);
+		printf("  %-8s overhead median %6.0f ms (%.0f..%.0f), cpu median %6.0f ms, "
+		       "peak RSS median %5.1f MiB\n", names[k], med[k] * 1e3, lo * 1e3, hi * 1e3,
+		       cm * 1e3, rm);
 	}
 	if (n[DRSNOOP] && med[DRSNOOP] > 0)
 		printf("  report overhead / drsnoop overhead: %.2f\n", med[REPORT] / med[DRSNOOP]);

@@ -4,8 +4,7 @@
  * tracers cost to load is libbpf parsing the kernel's BTF (5.5 MB on 6.18),
  * once per BPF object, into fresh heap: on the development machine (a
  * paravirtualised guest) each first touch of a page costs about 28 us, so
- * three parses in parallel fault in some 40 MB page by page, about 100 ms of
- * wall time each. Faulting the same memory in with one MADV_POPULATE_WRITE
+ * each parse faults in some 12 MB page by page, about 100 ms of wall time. Faulting the same memory in with one MADV_POPULATE_WRITE
  * costs about a tenth of that (6.7 ms for 16 MiB against 117 ms touched; see
  * docs/report.md, "Cost"). So the heap is grown once, populated in one call,
  * and kept (no trimming, no per-thread arenas, big blocks from the heap rather
@@ -26,7 +25,11 @@
 #endif
 
 #define CHUNK (8u << 20)  /* under M_MMAP_THRESHOLD below: from the heap, not mmap */
-#define CHUNKS 6          /* 48 MiB: three parses at once and the report's own BTF */
+/* 24 MiB: what the report's two parses (its object's and its own) fault in. With
+ * 48 (sized for three objects) the peak RSS was 55 MiB against 31, for no gain in
+ * time (bench/report, same run: overhead median 194-197 ms against 187-216 ms;
+ * none populated: 256-350 ms, 24 MiB). */
+#define CHUNKS 3
 
 void report_heap_prepare(void)
 {

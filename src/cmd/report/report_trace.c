@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpf/compact.h"
 #include "bpf/reclaim.h"
@@ -229,7 +230,10 @@ struct report_trace *report_trace_start(struct cli *cli, struct report *r)
 		report_left_out(r, "tracers", "recorded files (--root): no tracing");
 		return NULL;
 	}
-	report_heap_prepare(); /* before the BTF parses: see report_heap.c */
+	/* Before the BTF parses (see report_heap.c); not for a user whose load the
+	 * kernel will refuse anyway. */
+	if (geteuid() == 0)
+		report_heap_prepare();
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
