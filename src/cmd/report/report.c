@@ -61,10 +61,15 @@ static int collect(struct cli *cli, struct report *r, double window)
 	phase(cli, "cgroups (start)", &tp);
 	alloc = report_alloc_start(cli, r);
 	rc = report_read_start(cli, r);
-	phase(cli, "procfs (start)", &tp);
 	t1 = cli_now_ns();
+	phase(cli, "procfs (start)", &tp);
+	if (!rc)
+		rc = report_read_state(cli, r);
+	phase(cli, "procfs (state)", &tp);
 	if (!rc && live) {
-		report_trace_wait(trace, window);
+		double left = window - (cli_now_ns() - t1) / 1e9;
+
+		report_trace_wait(trace, left > 0 ? left : 0);
 		t2 = cli_now_ns();
 		tp = t2;
 		rc = report_read_kv(cli, "/proc/vmstat", &r->vmstat[1], mms_parse_vmstat);

@@ -77,6 +77,7 @@ int report_read_kv(struct cli *cli, const char *path, struct mms_kvset *out,
 		   int (*parse)(const char *, size_t, struct mms_kvset *, struct mms_error *));
 /* meminfo, zones, THP and PSI at the window's start. Returns 0 or an exit status. */
 int report_read_start(struct cli *cli, struct report *r);
+int report_read_state(struct cli *cli, struct report *r);
 /* PSI again at the window's end; the reading at its start becomes psi_start. */
 int report_read_psi_end(struct cli *cli, struct report *r);
 /* The per-second rate of a vmstat counter (allocstall: the sum over zones). */

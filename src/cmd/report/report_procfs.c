@@ -53,21 +53,29 @@ static int read_psi(struct cli *cli, struct report *r)
 	return 0;
 }
 
+/* The counters the window's rates and deltas start from. */
 int report_read_start(struct cli *cli, struct report *r)
 {
-	struct mms_error err;
 	int rc = report_read_kv(cli, "/proc/vmstat", &r->vmstat[0], mms_parse_vmstat);
 
 	if (!rc)
 		rc = report_read_kv(cli, "/proc/meminfo", &r->meminfo[0], mms_parse_meminfo);
 	if (rc)
 		return rc;
-	rc = mms_frag_read(&cli->host, &r->frag, &err);
+	return read_psi(cli, r);
+}
+
+/* The state read once (fragmentation and zones, THP settings): the caller reads it
+ * inside the window, where its ~8 ms (pagetypeinfo, zoneinfo) do not add to the
+ * report's own time, and it describes the window's end rather than its start. */
+int report_read_state(struct cli *cli, struct report *r)
+{
+	struct mms_error err;
+	int rc = mms_frag_read(&cli->host, &r->frag, &err);
+
 	if (!rc)
 		rc = mms_thp_read(&cli->host, &r->thp, &err);
-	if (rc)
-		return cli_fail_read(cli, rc, &err);
-	return read_psi(cli, r);
+	return rc ? cli_fail_read(cli, rc, &err) : 0;
 }
 
 int report_read_psi_end(struct cli *cli, struct report *r)
