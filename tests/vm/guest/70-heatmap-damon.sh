@@ -15,9 +15,27 @@ D=/sys/kernel/mm/damon/admin/kdamonds
 tmp=$(mktemp -d)
 hc=
 ticker=
+# Page migrations the test does not cause, off while it runs and restored after:
+# NUMA balancing (the 7.2 guest has two nodes) and proactive compaction move the
+# target's pages to other physical addresses, out of the ranges an own paddr
+# kdamond watches (it re-commits them only under 90% of the target's pages). In
+# the CI run of 2026-12-02 15:45, after guest 48's swapping, damon-paddr's frames
+# covered 0.974 of the target ("97% of resident pages monitored, ranges committed
+# 0 times"). The source says how much it monitors; this test checks its accuracy
+# on pages that stay put.
+quiet_sysctls="kernel/numa_balancing vm/compaction_proactiveness"
+saved=
+for f in $quiet_sysctls; do
+	[ "${MMSCOPE_VM:-0}" = 1 ] && [ -w /proc/sys/$f ] || continue # never on the host
+	saved="$saved $f=$(cat /proc/sys/$f)"
+	echo 0 > /proc/sys/$f
+done
 cleanup() {
 	[ -n "$ticker" ] && kill "$ticker" 2> /dev/null
 	[ -n "$hc" ] && kill "$hc" 2> /dev/null
+	for kv in $saved; do
+		echo "${kv#*=}" > "/proc/sys/${kv%%=*}"
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
