@@ -11,9 +11,7 @@ found=0
 for log in "$TOP"/build/vm/*.log; do
 	[ -f "$log" ] || continue
 	k=$(basename "$log" .log)
-	# The log indents each guest line (tests/vm/run.sh): four spaces off.
-	tr -d '\r' <"$log" | sed -n '/^ *MMSCOPE-EXPORT-BEGIN$/,/^ *MMSCOPE-EXPORT-END$/p' |
-		sed -e '1d;$d' -e 's/^    //' >"$SCRATCH/$k.prom"
+	"$TOP/tests/vm/export-body.sh" "$log" >"$SCRATCH/$k.prom"
 	[ -s "$SCRATCH/$k.prom" ] || continue
 	found=1
 	check "export-vm-promtool-$k" promtool check metrics <"$SCRATCH/$k.prom"

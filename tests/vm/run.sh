@@ -334,8 +334,7 @@ promtool_bodies() {
 	for tag in $kernels; do
 		[ -f "$out/$tag.log" ] || continue
 		body=$out/$tag.prom
-		tr -d '\r' < "$out/$tag.log" | sed -n '/^ *MMSCOPE-EXPORT-BEGIN$/,/^ *MMSCOPE-EXPORT-END$/p' |
-			sed -e '1d;$d' -e 's/^    //' > "$body"
+		"$repo/tests/vm/export-body.sh" "$out/$tag.log" > "$body"
 		if [ ! -s "$body" ]; then
 			echo "$tag export-promtool SKIP no exporter body in $out/$tag.log" >> "$results"
 		elif promtool check metrics < "$body" > "$body.out" 2>&1; then
