@@ -35,6 +35,10 @@ AR        := aarch64-linux-gnu-ar
 OBJCOPY   := aarch64-linux-gnu-objcopy
 CROSS_FLAGS := -isystem $(ARM64_SYSROOT)/usr/include -isystem $(ARM64_SYSROOT)/usr/include/aarch64-linux-gnu \
 	       -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
+# Defined here, before the object rule below names it: make expands a rule's
+# prerequisites when it reads the rule, so a later definition left the objects
+# without the sysroot and a fresh machine's arm64 link found no libraries.
+CROSS_SYSROOT := $(ARM64_SYSROOT)/.complete
 else
 $(error ARCH=$(ARCH): x86_64 or arm64)
 endif
@@ -135,7 +139,6 @@ $(MMSCOPE): $(CMD_OBJS) $(LIB_INTERNAL)
 
 # The arm64 libraries, fetched once per package list (scripts/arm64-sysroot.sh).
 ifeq ($(ARCH),arm64)
-CROSS_SYSROOT := $(ARM64_SYSROOT)/.complete
 # Asked every run (cheap when done): the sysroot's own list says whether it is
 # current, which a file date cannot (the cache outlives checkouts).
 $(CROSS_SYSROOT): FORCE
