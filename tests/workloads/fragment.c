@@ -4,7 +4,7 @@
  * defrag=always, so the page allocator must compact memory directly in the
  * faulting task (what /proc/vmstat compact_stall counts). Test VMs only.
  *
- *   MMSCOPE_VM=1 fragment [FILL_MB]
+ *   MMSCOPE_VM=1 fragment [-H] [FILL_MB]
  *
  * 1. Fill FILL_MB (default: MemFree less 48 MiB) with 4 KiB anon pages.
  * 2. Free every other page: the freed half is scattered order-0 holes that
@@ -15,10 +15,15 @@
  *    once the few free order-9 blocks are used up, every fault compacts.
  * Prints how many huge pages it got. Exit 0 when the steps ran (whether
  * compaction succeeded is the kernel's business: the counters tell).
+ * With -H, stops after step 2 and holds the fragmented memory until SIGINT or
+ * SIGTERM ("fragment: holding"): free memory is then order-0 holes in movable
+ * pageblocks, so an unmovable allocation must fall back into one of them (a
+ * fragmenting fallback, which boosts the zone's watermarks).
  */
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 
 #include "workload.h"
 
@@ -103,10 +108,15 @@ int main(int argc, char **argv)
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), fill, thp_bytes;
 	unsigned long fill_mb;
 	char *mem, *thp;
+	bool hold = argc > 1 && !strcmp(argv[1], "-H");
 
 	prog = "fragment";
+	if (hold) {
+		argv++;
+		argc--;
+	}
 	if (argc > 2)
-		usage("[FILL_MB]");
+		usage("[-H] [FILL_MB]");
 	require_vm();
 	if (argc == 2)
 		fill_mb = parse_ulong(argv[1], "FILL_MB");
@@ -125,6 +135,19 @@ int main(int argc, char **argv)
 	printf("fragment: filled %lu MiB, freed every other page, MemFree %ld MiB\n", fill_mb,
 	       meminfo_kb("MemFree") / 1024);
 	fflush(stdout);
+	if (hold) {
+		sigset_t set;
+		int sig;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		printf("fragment: holding\n");
+		fflush(stdout);
+		sigwait(&set, &sig);
+		return 0;
+	}
 
 	atexit(restore_knobs);
 	signal(SIGINT, on_signal);

@@ -77,6 +77,8 @@ static int collect(struct cli *cli, struct report *r, double window)
 			rc = report_read_kv(cli, "/proc/meminfo", &r->meminfo[1], mms_parse_meminfo);
 		if (!rc)
 			rc = report_read_psi_end(cli, r);
+		if (!rc)
+			rc = report_read_boost_end(cli, r);
 		r->in.vmstat_start = &r->vmstat[0];
 		r->in.window_s = (cli_now_ns() - t1) / 1e9;
 		r->in.meminfo = &r->meminfo[1];

@@ -5,8 +5,14 @@
  * and the call sites that grew most are kept. Elsewhere the part is left out
  * and said so; `mmscope alloc` has the BPF backends, too slow to load for a
  * one-second report.
+ *
+ * The slab allocator's own page allocations (mm/slub.c alloc_slab_page) are
+ * left out of the ranking: allocation profiling counts every slab object again
+ * at its own call site, so a burst of kmalloc()s would otherwise be named after
+ * the slab pages that hold them (the growth behind them is slab_growth's).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +29,21 @@ struct report_alloc {
 	size_t n, cap;
 };
 
+/* A site whose bytes are slab pages, counted again at their objects' sites. */
+static bool slab_pages(const struct mms_alloc_site *s)
+{
+	static const char func[] = "alloc_slab_page";
+
+	return s->func_len == sizeof(func) - 1 && !memcmp(s->func, func, sizeof(func) - 1) &&
+	       s->file_len >= 3 && !memcmp(s->file, "mm/", 3);
+}
+
 static int collect(const struct mms_alloc_site *s, void *ctx)
 {
 	struct report_alloc *a = ctx;
 
+	if (slab_pages(s))
+		return 0;
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 1024;
 		struct site *v = realloc(a->v, cap * sizeof(*v));
