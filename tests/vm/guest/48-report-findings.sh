@@ -31,15 +31,7 @@ swapped=1
 mkdir "$cg" && echo $((8 << 20)) > "$cg/memory.max" || fail "cannot make $cg"
 
 out0=$(vmstat pswpin)
-mmscope -v -j report -d 600 > /tmp/rf.json 2> /tmp/rf.err &
-rep=$!
-i=0
-while [ $i -lt 600 ] && ! grep -q '^report: procfs (start)' /tmp/rf.err; do
-	kill -0 $rep 2> /dev/null || fail "the report exited: $(grep -v '^libbpf' /tmp/rf.err | head -c 300)"
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q '^report: procfs (start)' /tmp/rf.err || fail "the report's window never started"
+report_start /tmp/rf.json /tmp/rf.err
 
 in0=$(vmstat pswpin)
 cgexec "$cg" hotcold -H 12 -C 1 -t 3 > /tmp/hot.out 2>&1 || fail "hotcold failed: $(head -c 200 /tmp/hot.out)"

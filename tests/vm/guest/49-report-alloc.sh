@@ -27,26 +27,12 @@ at() { awk -v s="${2:-}" '(s == "" ? $3 ~ /^fs\/pipe\.c:/ : $3 == s) && $4 == "f
 figure() { tr '{' '\n' < /tmp/ra.json | grep "\"id\":\"$1\"" | sed -n "s/.*\"$2\":\"*\([^\",}]*\).*/\1/p" | head -n 1; }
 
 cp /proc/allocinfo /tmp/ra.r0
-mmscope -v -j report -d 600 > /tmp/ra.json 2> /tmp/ra.err &
-rep=$!
-i=0
-while [ $i -lt 600 ] && ! grep -q '^report: procfs (start)' /tmp/ra.err; do
-	kill -0 $rep 2> /dev/null || fail "the report exited: $(grep -v '^libbpf' /tmp/ra.err | head -c 300)"
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q '^report: procfs (start)' /tmp/ra.err || fail "the report's window never started"
+report_start /tmp/ra.json /tmp/ra.err
 
 cp /proc/allocinfo /tmp/ra.b0
 pipes $n > /tmp/pipes.out 2>&1 &
 pipes=$!
-i=0
-while [ $i -lt 600 ] && ! grep -q holding /tmp/pipes.out; do
-	kill -0 $pipes 2> /dev/null || fail "pipes $n died: $(cat /tmp/pipes.out)"
-	sleep 0.05
-	i=$((i + 1))
-done
-grep -q holding /tmp/pipes.out || fail "pipes $n never held its pipes"
+wait_holding $pipes /tmp/pipes.out
 cp /proc/allocinfo /tmp/ra.b1
 kill -INT $rep
 wait $rep || fail "the report exited $?: $(grep -v '^libbpf' /tmp/ra.err | head -c 300)"

@@ -11,7 +11,7 @@
 #   (proactive compaction off meanwhile). Then every kswapd and kcompactd is
 #   moved to CPU 1 and held off there by a SCHED_FIFO busy loop (starve,
 #   real-time throttling off), and the pipes helper's unmovable allocations
-#   (16384 pipes: inodes, files, buffer arrays, about 40 MiB of slab) fall
+#   (32768 pipes: inodes, files, buffer arrays, about 80 MiB of slab) fall
 #   back into those holes during one report window. The report, which reads
 #   /proc/zoneinfo again at the window's end, must name each boosted zone with
 #   the boost zoneinfo shows just before and just after that read.
@@ -32,17 +32,6 @@ oldrt=$(cat $rtrun) oldpro=$(cat $proactive 2> /dev/null || true)
 rep= pipes= starve= frag=
 trap '[ -z "$pipes" ] || kill $pipes 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$starve" ] || kill $starve 2> /dev/null; [ -z "$frag" ] || kill $frag 2> /dev/null; wait; echo $oldrt > $rtrun; [ -z "$oldpro" ] || echo $oldpro > $proactive' EXIT
 
-# wait_for PID FILE: until FILE says "holding" (PID must live meanwhile).
-wait_for() {
-	i=0
-	while [ $i -lt 600 ] && ! grep -q holding "$2"; do
-		kill -0 "$1" 2> /dev/null || fail "$(cat "$2")"
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q holding "$2" || fail "not holding after 60 s: $(cat "$2")"
-}
-
 # boosts: "node zone pages" for every boosted zone of /proc/zoneinfo.
 boosts() {
 	awk '/^Node/ { n = $2; sub(",", "", n); z = $4 } $1 == "boost" && $2 > 0 { print n, z, $2 }' /proc/zoneinfo
@@ -50,31 +39,23 @@ boosts() {
 [ -z "$(boosts)" ] || sleep 1
 before=$(boosts)
 
-# Filled to 12 MiB of MemFree, so that few free pageblocks are left whole
-# (a fallback claims those first, and without a boost).
-fill=$(( $(awk '$1 == "MemFree:" { print int($2 / 1024) }' /proc/meminfo) - 12 ))
+# fragment's own fill (MemFree less 48 MiB: filled closer, the guest ran out
+# of memory) leaves some pageblocks free whole, which a fallback claims first
+# and without a boost: the pipes' slab outgrows them (about 80 MiB).
 [ -z "$oldpro" ] || echo 0 > $proactive
-fragment -H $fill > /tmp/frag.out 2>&1 &
+fragment -H > /tmp/frag.out 2>&1 &
 frag=$!
-wait_for $frag /tmp/frag.out
+wait_holding $frag /tmp/frag.out
 echo -1 > $rtrun
 # shellcheck disable=SC2086
 starve 1 60 $kthreads > /tmp/starve.out 2>&1 &
 starve=$!
-wait_for $starve /tmp/starve.out
+wait_holding $starve /tmp/starve.out
 
-mmscope -v -j report -d 600 > /tmp/rb.json 2> /tmp/rb.err &
-rep=$!
-i=0
-while [ $i -lt 600 ] && ! grep -q '^report: procfs (start)' /tmp/rb.err; do
-	kill -0 $rep 2> /dev/null || fail "the report exited: $(grep -v '^libbpf' /tmp/rb.err | head -c 300)"
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q '^report: procfs (start)' /tmp/rb.err || fail "the report's window never started"
-pipes 16384 > /tmp/pipes.out 2>&1 &
+report_start /tmp/rb.json /tmp/rb.err
+pipes 32768 > /tmp/pipes.out 2>&1 &
 pipes=$!
-wait_for $pipes /tmp/pipes.out
+wait_holding $pipes /tmp/pipes.out
 b0=$(boosts)
 kill -INT $rep
 wait $rep || fail "the report exited $?: $(grep -v '^libbpf' /tmp/rb.err | head -c 300)"

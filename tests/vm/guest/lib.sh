@@ -84,3 +84,30 @@ cg_remove() {
 		done
 	done
 }
+
+# report_start OUT ERR: `mmscope -v -j report -d 600` in the background (its pid
+# in $rep; SIGINT ends its window), returning once the window has started (-v's
+# "procfs (start)" phase on ERR).
+report_start() {
+	mmscope -v -j report -d 600 > "$1" 2> "$2" &
+	rep=$!
+	i=0
+	while [ $i -lt 600 ] && ! grep -q '^report: procfs (start)' "$2"; do
+		kill -0 $rep 2> /dev/null || fail "the report exited: $(grep -v '^libbpf' "$2" | head -c 300)"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q '^report: procfs (start)' "$2" || fail "the report's window never started"
+}
+
+# wait_holding PID FILE: until a helper's FILE says "holding" (fail if PID dies
+# first, or after 60 s).
+wait_holding() {
+	i=0
+	while [ $i -lt 600 ] && ! grep -q holding "$2" 2> /dev/null; do
+		kill -0 "$1" 2> /dev/null || fail "$2: the helper died: $(cat "$2" 2> /dev/null)"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q holding "$2" || fail "$2: not holding after 60 s: $(cat "$2")"
+}
