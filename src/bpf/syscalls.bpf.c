@@ -464,11 +464,11 @@ int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
 /*
  * The number of the call a thread returns from: what the kernel's own
  * syscall_get_nr() reads, x86's orig_ax, arm64's syscallno (a field of the
- * arm64 struct pt_regs, relocated by CO-RE through the ___arm64 flavour when
- * vmlinux.h is another CPU's).
+ * arm64 struct pt_regs, relocated by CO-RE through a flavour of our own when
+ * vmlinux.h is another CPU's; bpf_tracing.h already has a ___arm64 one).
  */
 #if defined(__TARGET_ARCH_arm64)
-struct pt_regs___arm64 {
+struct pt_regs___mms_arm64 {
 	__s32 syscallno;
 } __attribute__((preserve_access_index));
 #endif
@@ -478,7 +478,7 @@ static __always_inline long syscall_nr_at_exit(struct pt_regs *regs)
 #if defined(__TARGET_ARCH_x86)
 	return BPF_CORE_READ(regs, orig_ax);
 #elif defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ((struct pt_regs___arm64 *)regs, syscallno);
+	return BPF_CORE_READ((struct pt_regs___mms_arm64 *)regs, syscallno);
 #else
 	return -1;
 #endif
