@@ -23,7 +23,8 @@
  * Then one more pass, for the BPF tracers only, with the kernel's BPF run-time
  * statistics on (bpfstats.h; off during the timed rounds, since they add two
  * clock reads per program run): the time their programs take per syscall (enter
- * + exit, averaged over every call on the machine while the getppid loop runs).
+ * + exit, or exit alone for mmscope's default untimed count; averaged over every
+ * call on the machine while the getppid loop runs).
  * It leaves out the dispatch before a program runs, which is where syscount's
  * perf-event tracepoints pay more than raw tracepoints (the record they build).
  *
@@ -215,7 +216,12 @@ static void stop_tracer(pid_t pid, struct syscalls_floor_bpf **floor)
 	}
 }
 
-/* The BPF ns per syscall of setup s (its programs, both tracepoints); < 0 if unknown. */
+/*
+ * The BPF ns per syscall of setup s (its programs on both tracepoints, or on
+ * sys_exit alone for mmscope's untimed count); < 0 if unknown. Every program of
+ * the setup runs once per syscall, so a syscall costs run time / runs times the
+ * number of programs.
+ */
 static double bpf_ns_per_call(enum setup s, long calls)
 {
 	struct syscalls_floor_bpf *floor = NULL;
@@ -233,7 +239,7 @@ static double bpf_ns_per_call(enum setup s, long calls)
 	    !bpfstats_read(&progs, &a)) {
 		measure(GETPPID, calls, NULL, 0, &cpu);
 		if (!bpfstats_read(&progs, &b) && b.run_cnt > a.run_cnt)
-			ns = 2.0 * (double)(b.run_time_ns - a.run_time_ns) /
+			ns = (double)progs.n * (double)(b.run_time_ns - a.run_time_ns) /
 			     (double)(b.run_cnt - a.run_cnt);
 	}
 	stop_tracer(tracer, &floor);
@@ -387,7 +393,7 @@ int main(int argc, char **argv)
 			printf("BPF run-time statistics: not available (%s)\n", strerror(-fd));
 			return 0;
 		}
-		printf("\nBPF programs' own time per syscall (enter + exit; kernel BPF statistics, "
+		printf("\nBPF programs' own time per syscall (all of a setup's programs; kernel BPF statistics, "
 		       "one pass, getppid loop):\n");
 		for (int s = FLOOR; s <= SYSCOUNT_L; s++) {
 			double ns = skip[s] ? -1 : bpf_ns_per_call((enum setup)s, calls);

@@ -462,6 +462,76 @@ int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
+ * The number of the call a thread returns from: what the kernel's own
+ * syscall_get_nr() reads, x86's orig_ax, arm64's syscallno (a field of the
+ * arm64 struct pt_regs, relocated by CO-RE through a flavour of our own when
+ * vmlinux.h is another CPU's; bpf_tracing.h already has a ___arm64 one).
+ */
+#if defined(__TARGET_ARCH_arm64)
+struct pt_regs___mms_arm64 {
+	__s32 syscallno;
+} __attribute__((preserve_access_index));
+#endif
+
+static __always_inline long syscall_nr_at_exit(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ((struct pt_regs___mms_arm64 *)regs, syscallno);
+#else
+	return -1;
+#endif
+}
+
+/*
+ * Counting without timing (the default: no -L, -H, --slow, --record, --sort
+ * time or p99): this program alone, on sys_exit, so a call costs one program
+ * run where timing costs two (the entry's dispatch alone is most of the
+ * difference). Calls, errors per errno and --mm bytes need nothing from the
+ * entry: the number is in the saved registers, and so are the arguments (a
+ * call does not change them, arm64's x0 aside, whose value at entry is
+ * orig_x0, which PT_REGS_PARM1_CORE_SYSCALL reads). exit and exit_group never
+ * return, so they are not counted here.
+ */
+SEC("raw_tp/sys_exit")
+int BPF_PROG(raw_tp_sys_exit_count, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = current_task();
+	__u32 slot = slot_of(task, regs, syscall_nr_at_exit(regs));
+	__u8 f = flags_of(slot);
+	struct mms_sys_stat *st;
+	__u64 pid_tgid, group;
+
+	if (filter_sys && !(f & MMS_SYSF_TRACED))
+		return 0;
+	if (errors_only && !is_error(ret))
+		return 0;
+	pid_tgid = mms_task_btf ? (__u64)task->tgid << 32 | (__u32)task->pid :
+				  bpf_get_current_pid_tgid();
+	if (!task_selected_tgid(pid_tgid >> 32))
+		return 0;
+	if (filter_comm && !comm_selected())
+		return 0;
+	group = group_of(pid_tgid);
+	st = stat_of(slot, group);
+	if (!st)
+		return 0;
+	st->calls++;
+	if (mm_bytes) {
+		if ((f & MMS_SYSF_LEN_RET) && ret > 0)
+			st->bytes += ret;
+		else if ((f & MMS_SYSF_LEN_MASK) && !is_error(ret))
+			st->bytes += syscall_arg(regs, ((f & MMS_SYSF_LEN_MASK) >> MMS_SYSF_LEN_SHIFT) - 1);
+	}
+	if (is_error(ret)) {
+		st->errors++;
+		count_errno(slot, group, ret);
+	}
+	return 0;
+}
+
+/*
  * A thread's end: its flight record goes to user space when its process dies of
  * a signal (exit_code holds the signal: a fatal signal, SIGKILL of the OOM killer
  * included, makes every thread exit with it), and is dropped otherwise.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmscope syscalls: system calls per syscall (or per process, per cgroup):
- * calls, errors by errno name, total/mean/p50/p99/max latency, -H log2
- * histograms, --mm bytes asked for; all aggregated in the kernel
+ * calls, errors by errno name, --mm bytes asked for and, with -L (or -H,
+ * --slow, --record, --sort time|p99), total/mean/p50/p99/max latency and -H
+ * log2 histograms; all aggregated in the kernel
  * (syscalls.bpf.c) and read when printed: at the end, or every INTERVAL. On
  * request, slow calls one per line (--slow MS) and a flight recorder (--record N)
  * dumped on SIGUSR1, at the end, and for each thread of a process that dies of a
@@ -37,6 +38,7 @@ static const struct option options[] = {
 	{ "mm", no_argument, NULL, OPT_MM },
 	{ "slow", required_argument, NULL, OPT_SLOW },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "latency", no_argument, NULL, 'L' },
 	{ "hist", no_argument, NULL, 'H' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "sort", required_argument, NULL, OPT_SORT },
@@ -51,7 +53,7 @@ const struct command cmd_syscalls = {
 	.run = run_syscalls,
 	.summary = "syscall counts, errors and latency per syscall, process or cgroup",
 	.usage = "[-p PID | -c CGROUP | --comm NAME] [-P | --by-cgroup] [-e NAME,...] [--errors]\n"
-		 "         [--mm] [--slow MS] [--record N] [-H] [-d SECONDS] [--sort KEY] [-n N]\n"
+		 "         [--mm] [-L] [--slow MS] [--record N] [-H] [-d SECONDS] [--sort KEY] [-n N]\n"
 		 "         [INTERVAL [COUNT]] [-- COMMAND [ARGS]]\n"
 		 "  -p, --pid PID       only this process (all its threads)\n"
 		 "  -c, --cgroup PATH   only tasks in this cgroup or below, created later too\n"
@@ -67,9 +69,14 @@ const struct command cmd_syscalls = {
 		 "  --slow MS           print each call that took at least MS milliseconds\n"
 		 "  --record N          keep each thread's last N calls (N <= 64); printed on\n"
 		 "                      SIGUSR1, at the end, and when its process dies of a signal\n"
-		 "  -H, --hist          log2 latency histogram per row\n"
+		 "  -L, --latency       time each call: total, mean, p50, p99, max (a second BPF\n"
+		 "                      program, on syscall entry; without it calls are counted\n"
+		 "                      on exit only, at about half the cost, and exit and\n"
+		 "                      exit_group, which never return, are not seen)\n"
+		 "  -H, --hist          log2 latency histogram per row (implies -L)\n"
 		 "  -d, --duration S    stop after S seconds\n"
-		 "  --sort KEY          time (default), calls, errors or p99\n"
+		 "  --sort KEY          calls (default), errors, or with latency time (the default\n"
+		 "                      with -L) or p99\n"
 		 "  -n, --top N         rows shown (default 20)\n"
 		 "  INTERVAL [COUNT]    print the calls of each INTERVAL seconds\n",
 };
@@ -165,6 +172,9 @@ static int parse_one(struct cli *cli, int c, struct sys_args *a)
 			return EXIT_USAGE;
 		a->opts.record_n = (uint32_t)v;
 		return 0;
+	case 'L':
+		a->opts.latency = true;
+		return 0;
 	case 'H':
 		a->trace.hist = true;
 		return 0;
@@ -174,6 +184,7 @@ static int parse_one(struct cli *cli, int c, struct sys_args *a)
 		for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++) {
 			if (!strcmp(optarg, sorts[i])) {
 				a->sort = (enum sys_sort)i;
+				a->sort_given = true;
 				return 0;
 			}
 		}
@@ -205,7 +216,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct sys_args *a
 		}
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":p:c:Pe:Hd:n:", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:c:Pe:LHd:n:", options, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return cli_bad_option(cli, c, argv[optind - 1]);
 		if ((rc = parse_one(cli, c, a)))
@@ -222,6 +233,11 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct sys_args *a
 		return cli_usage(cli, "-p, -c and -- COMMAND choose the target: one of them");
 	if (a->any_traced)
 		a->opts.traced = a->traced;
+	/* Timing costs a second program per call: only when something shows it. */
+	a->opts.latency |= a->trace.hist || a->opts.slow_ns || a->opts.record_n ||
+			   (a->sort_given && (a->sort == SORT_TIME || a->sort == SORT_P99));
+	if (!a->sort_given)
+		a->sort = a->opts.latency ? SORT_TIME : SORT_CALLS;
 	return 0;
 }
 
@@ -379,8 +395,8 @@ static void print_rows(struct sys_ctx *c, struct sys_snap *s, const char *type, 
 
 		mms_tracer_loss(&c->t, &loss);
 		loss.lost += mms_syscalls_overflow(&c->t);
-		o = json_pack("{s:s,s:s,s:I,s:s,s:o}", "type", type, "backend",
-			      mms_syscalls_backends[0].name, "duration_ns",
+		o = json_pack("{s:s,s:s,s:b,s:I,s:s,s:o}", "type", type, "backend",
+			      mms_syscalls_backends[0].name, "timed", c->a.opts.latency, "duration_ns",
 			      (json_int_t)(now - (strcmp(type, "summary") ? c->last_print_ns
 									  : c->start_ns)),
 			      "arch", mms_sysnames_arch(), "syscalls", sys_view_json(&c->view, s));
@@ -457,7 +473,9 @@ static void describe(struct sys_ctx *c, const struct child *ch)
 	} else if (c->a.trace.filter.tgid) {
 		fprintf(stderr, " of pid %u", c->a.trace.filter.tgid);
 	}
-	fprintf(stderr, "... %s.\n", ch->pid > 0 ? "Ends with it or on Ctrl-C" : "Ctrl-C to end");
+	fprintf(stderr, ", %s... %s.\n",
+		c->a.opts.latency ? "timing each call" : "counting calls (-L times them)",
+		ch->pid > 0 ? "Ends with it or on Ctrl-C" : "Ctrl-C to end");
 }
 
 static int run(struct sys_ctx *c, struct child *ch)

@@ -20,6 +20,7 @@ struct sys_args {
 	bool traced[MMS_SYS_SLOTS];     /* -e, --mm */
 	bool any_traced;                /* -e or --mm given */
 	enum sys_sort sort;
+	bool sort_given;                /* --sort: else calls, or time when timed */
 	char comm[16];
 	char **command;                 /* -- COMMAND [ARGS]: NULL without */
 };

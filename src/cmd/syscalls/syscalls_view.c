@@ -56,11 +56,28 @@ static size_t shown(const struct sys_view *v, const struct sys_snap *s)
 	return s->n < (size_t)v->args->trace.top ? s->n : (size_t)v->args->trace.top;
 }
 
+/* TOTAL(ms) MEAN P50 P99 MAX(us); "-" for a row without timed calls (exit). */
+static void latency_cells(struct table *t, const struct sys_row *r)
+{
+	uint64_t timed = sys_row_timed(r);
+
+	table_cell(t, "%.3f", r->s.total_ns / 1e6);
+	if (!timed) {
+		for (int k = 0; k < 4; k++)
+			table_cell(t, "-");
+		return;
+	}
+	table_cell(t, "%.3f", r->s.total_ns / 1e3 / (double)timed);
+	table_cell(t, "%.3f", mms_sys_percentile(r->s.hist, r->s.max_ns, 50) / 1e3);
+	table_cell(t, "%.3f", mms_sys_percentile(r->s.hist, r->s.max_ns, 99) / 1e3);
+	table_cell(t, "%.3f", r->s.max_ns / 1e3);
+}
+
 void sys_view_table(struct sys_view *v, const struct sys_snap *s)
 {
 	const char *cols[16];
 	enum mms_sys_group g = v->args->opts.group_by;
-	bool mm = v->args->opts.mm_bytes;
+	bool mm = v->args->opts.mm_bytes, lat = v->args->opts.latency;
 	struct table t;
 	int n = 0;
 
@@ -73,18 +90,19 @@ void sys_view_table(struct sys_view *v, const struct sys_snap *s)
 	cols[n++] = "<SYSCALL";
 	cols[n++] = "CALLS";
 	cols[n++] = "ERRORS";
-	cols[n++] = "TOTAL(ms)";
-	cols[n++] = "MEAN(us)";
-	cols[n++] = "P50(us)";
-	cols[n++] = "P99(us)";
-	cols[n++] = "MAX(us)";
+	if (lat) {
+		cols[n++] = "TOTAL(ms)";
+		cols[n++] = "MEAN(us)";
+		cols[n++] = "P50(us)";
+		cols[n++] = "P99(us)";
+		cols[n++] = "MAX(us)";
+	}
 	if (mm)
 		cols[n++] = "BYTES";
 	cols[n++] = "<ERRNOS";
 	table_init(&t, n, cols);
 	for (size_t i = 0; i < shown(v, s); i++) {
 		const struct sys_row *r = &s->v[i];
-		uint64_t timed = sys_row_timed(r);
 		char name[64], buf[512], comm[16];
 
 		if (g == MMS_SYS_BY_PROCESS) {
@@ -96,16 +114,8 @@ void sys_view_table(struct sys_view *v, const struct sys_snap *s)
 		table_cell(&t, "%s", mms_sys_slot_name(r->slot, name, sizeof(name)));
 		table_cell(&t, "%llu", (unsigned long long)r->s.calls);
 		table_cell(&t, "%llu", (unsigned long long)r->s.errors);
-		table_cell(&t, "%.3f", r->s.total_ns / 1e6);
-		if (timed) {
-			table_cell(&t, "%.3f", r->s.total_ns / 1e3 / (double)timed);
-			table_cell(&t, "%.3f", mms_sys_percentile(r->s.hist, r->s.max_ns, 50) / 1e3);
-			table_cell(&t, "%.3f", mms_sys_percentile(r->s.hist, r->s.max_ns, 99) / 1e3);
-			table_cell(&t, "%.3f", r->s.max_ns / 1e3);
-		} else {
-			for (int k = 0; k < 4; k++)
-				table_cell(&t, "-");
-		}
+		if (lat)
+			latency_cells(&t, r);
 		if (mm)
 			table_cell(&t, "%llu", (unsigned long long)r->s.bytes);
 		table_cell(&t, "%s", errnos_text(r, buf, sizeof(buf)));
@@ -152,14 +162,19 @@ static json_t *row_json(struct sys_view *v, const struct sys_row *r)
 	}
 	if (r->other_errs)
 		json_object_set_new(errs, "other", json_integer((json_int_t)r->other_errs));
-	o = json_pack("{s:s,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I}", "syscall",
-		      mms_sys_slot_name(r->slot, name, sizeof(name)), "calls",
-		      (json_int_t)r->s.calls, "errors", (json_int_t)r->s.errors, "errnos", errs,
-		      "timed_calls", (json_int_t)timed, "total_ns", (json_int_t)r->s.total_ns,
-		      "mean_ns", (json_int_t)(timed ? r->s.total_ns / timed : 0), "p50_ns",
-		      (json_int_t)mms_sys_percentile(r->s.hist, r->s.max_ns, 50), "p99_ns",
-		      (json_int_t)mms_sys_percentile(r->s.hist, r->s.max_ns, 99), "max_ns",
-		      (json_int_t)r->s.max_ns);
+	o = json_pack("{s:s,s:I,s:I,s:o}", "syscall", mms_sys_slot_name(r->slot, name, sizeof(name)),
+		      "calls", (json_int_t)r->s.calls, "errors", (json_int_t)r->s.errors, "errnos",
+		      errs);
+	/* Without timing (no -L) the latency fields are there, and null. */
+	json_object_update_new(o, v->args->opts.latency ?
+		json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "timed_calls", (json_int_t)timed, "total_ns",
+			  (json_int_t)r->s.total_ns, "mean_ns",
+			  (json_int_t)(timed ? r->s.total_ns / timed : 0), "p50_ns",
+			  (json_int_t)mms_sys_percentile(r->s.hist, r->s.max_ns, 50), "p99_ns",
+			  (json_int_t)mms_sys_percentile(r->s.hist, r->s.max_ns, 99), "max_ns",
+			  (json_int_t)r->s.max_ns) :
+		json_pack("{s:n,s:n,s:n,s:n,s:n,s:n}", "timed_calls", "total_ns", "mean_ns",
+			  "p50_ns", "p99_ns", "max_ns"));
 	if (v->args->opts.mm_bytes)
 		json_object_set_new(o, "bytes", json_integer((json_int_t)r->s.bytes));
 	if (g == MMS_SYS_BY_PROCESS) {

@@ -115,6 +115,16 @@ static int load(struct mms_tracer *t, const struct mms_tracer_opts *o, bool noca
 				 grouped ? (so->max_groups ? so->max_groups : 16384) : 1);
 	if (so->group_by != MMS_SYS_BY_PROCESS)
 		bpf_map__set_max_entries(skel->maps.comms, 1);
+	/* One way of counting is loaded: timed (enter and exit) or exit only. --slow and
+	 * --record time their calls and keep arguments from the entry: they need it. */
+	if (so->latency || so->slow_ns || so->record_n) {
+		bpf_program__set_autoload(skel->progs.raw_tp_sys_exit_count, false);
+	} else {
+		bpf_program__set_autoload(skel->progs.raw_tp_sys_enter, false);
+		bpf_program__set_autoload(skel->progs.raw_tp_sys_exit, false);
+		bpf_map__set_max_entries(skel->maps.inflight, 1);
+		bpf_map__set_max_entries(skel->maps.spill, 1);
+	}
 	if (!so->record_n) {
 		bpf_map__set_max_entries(skel->maps.records, 1);
 		bpf_program__set_autoload(skel->progs.raw_tp_sched_process_exit, false);

@@ -15,6 +15,9 @@
 
 struct mms_syscalls_opts {
 	enum mms_sys_group group_by;
+	bool latency;              /* time each call (a second program, on sys_enter);
+				    * off: calls, errors and bytes only, counted on sys_exit,
+				    * and exit/exit_group (which never return) not seen */
 	bool errors_only;          /* --errors: failed calls only */
 	bool mm_bytes;             /* --mm: sum the length arguments */
 	uint64_t slow_ns;          /* --slow: 0 off */

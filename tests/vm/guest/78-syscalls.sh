@@ -17,7 +17,8 @@ echo +memory > $CG/cgroup.subtree_control 2> /dev/null || true
 tracers=
 trap 'for p in $tracers; do kill -INT $p 2> /dev/null; done; cg_remove $CG/later $CG' EXIT
 
-start_tracer /tmp/sys-all.txt mmscope syscalls -c $CG || fail "mmscope syscalls did not start: $(head -c 300 /tmp/sys-all.txt.err)"
+# all times its calls (-L); the others count on exit only (the default).
+start_tracer /tmp/sys-all.txt mmscope syscalls -L -c $CG || fail "mmscope syscalls did not start: $(head -c 300 /tmp/sys-all.txt.err)"
 all=$tracer
 start_tracer /tmp/sys-mm.txt mmscope syscalls -c $CG --mm || fail "mmscope syscalls --mm did not start: $(head -c 300 /tmp/sys-mm.txt.err)"
 mm=$tracer
@@ -34,7 +35,8 @@ getppid=$(col /tmp/sys-all.txt getppid 2)
 openat_err=$(col /tmp/sys-all.txt openat 3)
 enoent=$(awk '$1 == "openat" { print $NF }' /tmp/sys-all.txt)
 munmap=$(col /tmp/sys-all.txt munmap 2)
-bytes=$(col /tmp/sys-mm.txt munmap 9)
+# the BYTES column, wherever the header puts it (no latency columns untimed)
+bytes=$(awk '$1 == "SYSCALL" { for (i = 1; i <= NF; i++) if ($i == "BYTES") c = i } $1 == "munmap" && c { v = $c } END { print v + 0 }' /tmp/sys-mm.txt)
 mm_getppid=$(col /tmp/sys-mm.txt getppid 2)
 figures="getppid $getppid/$N, openat errors $openat_err/$M ($enoent), munmap $munmap/$K, --mm munmap bytes $bytes/$((K * LEN)), --mm getppid $mm_getppid"
 [ "$getppid" = $N ] || fail "getppid count: $figures"
