@@ -8,9 +8,10 @@
  *
  *   starve CPU SECONDS PID...
  *
- * For VMs only: nothing else runs on CPU either, and with the kernel's real-time
- * throttling on (kernel.sched_rt_runtime_us) the tasks still get that share of
- * it; the test turns throttling off around the run. Prints "starve: holding cpu
+ * For VMs only: nothing else runs on CPU either, apart from the 5% the kernel
+ * leaves beside a real-time task (real-time throttling, kernel.sched_rt_runtime_us,
+ * or the fair deadline server since 6.12): the tasks are held off, not stopped,
+ * which is what the test can stand and the guest needs. Prints "starve: holding cpu
  * CPU" once in place, spins until SIGINT/SIGTERM or SECONDS, then gives the
  * tasks back the CPUs they had.
  */

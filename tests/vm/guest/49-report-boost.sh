@@ -9,8 +9,8 @@
 #   so `fragment -H` first fills memory and frees every other page, leaving
 #   free memory as order-0 holes in movable pageblocks, and holds it
 #   (proactive compaction off meanwhile). Then every kswapd and kcompactd is
-#   moved to CPU 1 and held off there by a SCHED_FIFO busy loop (starve,
-#   real-time throttling off), and the pipes helper's unmovable allocations
+#   moved to CPU 1 and held off there by a SCHED_FIFO busy loop (starve; this
+#   test and its helpers stay on CPU 0, nothing else runs on CPU 1), and the pipes helper's unmovable allocations
 #   (32768 pipes: inodes, files, buffer arrays, about 80 MiB of slab) fall
 #   back into those holes during one report window. The report, which reads
 #   /proc/zoneinfo again at the window's end, must name each boosted zone with
@@ -18,7 +18,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 require_vm
-factor=/proc/sys/vm/watermark_boost_factor rtrun=/proc/sys/kernel/sched_rt_runtime_us
+factor=/proc/sys/vm/watermark_boost_factor
 [ -r $factor ] && [ "$(cat $factor)" -gt 0 ] || skip "no watermark boosting here ($factor)"
 grep -q '^ *boost ' /proc/zoneinfo || skip "/proc/zoneinfo shows no boost"
 [ "$(grep -c ^processor /proc/cpuinfo)" -ge 2 ] || skip "one CPU: kswapd cannot be held off"
@@ -28,9 +28,20 @@ kthreads=$(for p in /proc/[0-9]*; do case "$(cat $p/comm 2> /dev/null)" in kswap
 [ -n "$kthreads" ] || skip "no kswapd"
 
 proactive=/proc/sys/vm/compaction_proactiveness
-oldrt=$(cat $rtrun) oldpro=$(cat $proactive 2> /dev/null || true)
+oldpro=$(cat $proactive 2> /dev/null || true)
+# Nothing but starve may run on CPU 1 while it holds: real-time throttling off
+# and, where the kernel has one (6.12+), CPU 1's fair deadline server at 0
+# (debugfs, mounted in a mount namespace of its own); both restored after.
+rtrun=/proc/sys/kernel/sched_rt_runtime_us
+oldrt=$(cat $rtrun)
+fair() { unshare -m sh -c "mount -t debugfs none /sys/kernel/debug 2> /dev/null; f=/sys/kernel/debug/sched/fair_server/cpu1/runtime; [ -e \$f ] || exit 0; $1"; }
+oldfair=$(fair 'cat $f' 2> /dev/null || true)
+unstarve() { echo $oldrt > $rtrun; [ -z "$oldfair" ] || fair "echo $oldfair > \$f"; }
 rep= pipes= starve= frag=
-trap '[ -z "$pipes" ] || kill $pipes 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$starve" ] || kill $starve 2> /dev/null; [ -z "$frag" ] || kill $frag 2> /dev/null; wait; echo $oldrt > $rtrun; [ -z "$oldpro" ] || echo $oldpro > $proactive' EXIT
+trap '[ -z "$pipes" ] || kill $pipes 2> /dev/null; [ -z "$rep" ] || kill -INT $rep 2> /dev/null; [ -z "$starve" ] || kill $starve 2> /dev/null; [ -z "$frag" ] || kill $frag 2> /dev/null; wait; unstarve; [ -z "$oldpro" ] || echo $oldpro > $proactive' EXIT
+
+# Everything of this test on CPU 0: CPU 1 is starve's alone.
+taskset -p 1 $$ > /dev/null || skip "taskset cannot bind this shell to CPU 0"
 
 # boosts: "node zone pages" for every boosted zone of /proc/zoneinfo.
 boosts() {
@@ -47,6 +58,7 @@ fragment -H > /tmp/frag.out 2>&1 &
 frag=$!
 wait_holding $frag /tmp/frag.out
 echo -1 > $rtrun
+[ -z "$oldfair" ] || fair 'echo 0 > $f'
 # shellcheck disable=SC2086
 starve 1 60 $kthreads > /tmp/starve.out 2>&1 &
 starve=$!
@@ -64,7 +76,7 @@ b1=$(boosts)
 kill $starve
 wait $starve 2> /dev/null || true
 starve=
-echo $oldrt > $rtrun
+unstarve
 [ -z "$oldpro" ] || echo $oldpro > $proactive
 kill $pipes $frag
 wait $pipes $frag 2> /dev/null || true
@@ -81,10 +93,8 @@ figures="zoneinfo boost (node zone pages): before '$before', at the report's end
 [ -n "$b0" ] || fail "no boost while kswapd was held off: $figures"
 [ -n "$found" ] || fail "no watermark_boost finding: $figures"
 # Per zone, the report's figure (absent: 0) lies between the boosts zoneinfo
-# showed just before and just after the report's end read (absent: 0): on
-# kernels with the fair deadline server (6.12+) kswapd still gets a sliver of
-# CPU 1 and may reset a boost between the reads. At least one zone must have
-# stayed boosted across the read and be named.
+# showed just before and just after the report's end read (absent: 0), and at
+# least one zone is named with a boost.
 page=4096 # both architectures' guests (Debian's arm64 kernel uses 4 KiB pages)
 # v LIST MULT: the value LIST holds for zone $n $zn, times MULT (0 when absent).
 v() { echo "$1" | awk -v n="$n" -v z="$zn" -v p="$2" '$1 == n && $2 == z { x = $3 * p } END { print x + 0 }'; }
@@ -95,7 +105,7 @@ for z in $(printf '%s\n%s\n%s\n' "$b0" "$b1" "$found" | awk 'NF == 3 { print $1 
 	# The JSON carries 6 significant digits: bounds widened by that rounding only.
 	awk -v r="$r" -v a="$x0" -v b="$x1" 'BEGIN { lo = a < b ? a : b; hi = a < b ? b : a; e = r * 1e-5; exit !(r + e >= lo && r - e <= hi) }' ||
 		fail "node $n zone $zn: report $r bytes, zoneinfo $x0 before and $x1 after: $figures"
-	[ "$x0" -gt 0 ] && [ "$x1" -gt 0 ] && held=1
+	[ "$r" -gt 0 ] && held=1
 done
-[ $held = 1 ] || fail "no zone stayed boosted across the report's read: $figures"
+[ $held = 1 ] || fail "no boosted zone named: $figures"
 pass "$figures"
