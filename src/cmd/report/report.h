@@ -80,6 +80,7 @@ int report_read_start(struct cli *cli, struct report *r);
 int report_read_state(struct cli *cli, struct report *r);
 /* PSI again at the window's end; the reading at its start becomes psi_start. */
 int report_read_psi_end(struct cli *cli, struct report *r);
+/* The zones' watermark boosts read again at the window's end (they are transient). */
 int report_read_boost_end(struct cli *cli, struct report *r);
 /* The per-second rate of a vmstat counter (allocstall: the sum over zones). */
 bool report_rate(const struct report *r, const char *name, double *v);
