@@ -309,6 +309,39 @@ static __always_inline __u64 syscall_arg(struct pt_regs *regs, int i)
 	}
 }
 
+/*
+ * The filters a call passes to be counted, cheapest first (read-only data set
+ * before load: the verifier drops those that are off); *pid_tgid is set for the
+ * caller from the task it already has.
+ */
+static __always_inline bool call_selected(struct task_struct *task, __u8 f, __u64 *pid_tgid)
+{
+	if (filter_sys && !(f & MMS_SYSF_TRACED))
+		return false;
+	*pid_tgid = mms_task_btf ? (__u64)task->tgid << 32 | (__u32)task->pid :
+				   bpf_get_current_pid_tgid();
+	if (!task_selected_tgid(*pid_tgid >> 32))
+		return false;
+	return !filter_comm || comm_selected();
+}
+
+/* A returned call's result into its counters: --mm bytes (len, or the return
+ * value where that is the length), and a failure with its errno. */
+static __always_inline void count_result(struct mms_sys_stat *st, __u32 slot, __u64 group, __u8 f,
+					 long ret, __u64 len)
+{
+	if (mm_bytes) {
+		if ((f & MMS_SYSF_LEN_RET) && ret > 0)
+			st->bytes += ret;
+		else if (!is_error(ret))
+			st->bytes += len;
+	}
+	if (is_error(ret)) {
+		st->errors++;
+		count_errno(slot, group, ret);
+	}
+}
+
 /* ---- the flight recorder ---- */
 
 struct {
@@ -360,13 +393,7 @@ int BPF_PROG(raw_tp_sys_enter, struct pt_regs *regs, long id)
 	__u32 slot = slot_of(task, regs, id);
 	__u8 f = flags_of(slot);
 
-	if (filter_sys && !(f & MMS_SYSF_TRACED))
-		return 0;
-	pid_tgid = mms_task_btf ? (__u64)task->tgid << 32 | (__u32)task->pid :
-				  bpf_get_current_pid_tgid();
-	if (!task_selected_tgid(pid_tgid >> 32))
-		return 0;
-	if (filter_comm && !comm_selected())
+	if (!call_selected(task, f, &pid_tgid))
 		return 0;
 	if (f & MMS_SYSF_NORETURN) {
 		/* exit and exit_group never reach sys_exit: a call without a latency. */
@@ -404,7 +431,6 @@ int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
 	struct inflight *s = inflight_of((__u32)pid_tgid, false);
 	struct mms_sys_stat *st;
 	__u32 slot;
-	__u8 f;
 
 	if (!s || !s->ts_ns)
 		return 0;
@@ -424,17 +450,7 @@ int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
 	if (lat > st->max_ns)
 		st->max_ns = lat;
 	st->hist[hist_slot(lat)]++;
-	if (mm_bytes) {
-		f = flags_of(slot);
-		if ((f & MMS_SYSF_LEN_RET) && ret > 0)
-			st->bytes += ret;
-		else if (!is_error(ret))
-			st->bytes += len;
-	}
-	if (is_error(ret)) {
-		st->errors++;
-		count_errno(slot, group, ret);
-	}
+	count_result(st, slot, group, mm_bytes ? flags_of(slot) : 0, ret, len);
 	if (!want_args)
 		return 0;
 	{
@@ -501,33 +517,20 @@ int BPF_PROG(raw_tp_sys_exit_count, struct pt_regs *regs, long ret)
 	__u32 slot = slot_of(task, regs, syscall_nr_at_exit(regs));
 	__u8 f = flags_of(slot);
 	struct mms_sys_stat *st;
-	__u64 pid_tgid, group;
+	__u64 pid_tgid, group, len = 0;
 
-	if (filter_sys && !(f & MMS_SYSF_TRACED))
-		return 0;
 	if (errors_only && !is_error(ret))
 		return 0;
-	pid_tgid = mms_task_btf ? (__u64)task->tgid << 32 | (__u32)task->pid :
-				  bpf_get_current_pid_tgid();
-	if (!task_selected_tgid(pid_tgid >> 32))
-		return 0;
-	if (filter_comm && !comm_selected())
+	if (!call_selected(task, f, &pid_tgid))
 		return 0;
 	group = group_of(pid_tgid);
 	st = stat_of(slot, group);
 	if (!st)
 		return 0;
 	st->calls++;
-	if (mm_bytes) {
-		if ((f & MMS_SYSF_LEN_RET) && ret > 0)
-			st->bytes += ret;
-		else if ((f & MMS_SYSF_LEN_MASK) && !is_error(ret))
-			st->bytes += syscall_arg(regs, ((f & MMS_SYSF_LEN_MASK) >> MMS_SYSF_LEN_SHIFT) - 1);
-	}
-	if (is_error(ret)) {
-		st->errors++;
-		count_errno(slot, group, ret);
-	}
+	if (mm_bytes && (f & MMS_SYSF_LEN_MASK) && !is_error(ret))
+		len = syscall_arg(regs, ((f & MMS_SYSF_LEN_MASK) >> MMS_SYSF_LEN_SHIFT) - 1);
+	count_result(st, slot, group, f, ret, len);
 	return 0;
 }
 
