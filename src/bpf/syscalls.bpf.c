@@ -285,6 +285,11 @@ static __always_inline __u32 slot_of(struct task_struct *t, struct pt_regs *regs
 
 static __always_inline __u8 flags_of(__u32 slot)
 {
+	/* The mask is what bounds the index for the verifier: kept from clang, which
+	 * drops it where it proved the slot in range another way (slot_of on arm64's
+	 * sys_exit number, where the verifier could not follow: "R2 unbounded memory
+	 * access" on Debian's 6.1 arm64). */
+	barrier_var(slot);
 	return sys_flags[slot & (MMS_SYS_SLOTS - 1)];
 }
 

@@ -60,7 +60,7 @@ wait_holding $frag /tmp/frag.out
 echo -1 > $rtrun
 [ -z "$oldfair" ] || fair 'echo 0 > $f'
 # shellcheck disable=SC2086
-starve 1 60 $kthreads > /tmp/starve.out 2>&1 &
+starve 1 600 $kthreads > /tmp/starve.out 2>&1 &
 starve=$!
 wait_holding $starve /tmp/starve.out
 
@@ -69,16 +69,16 @@ pipes 32768 > /tmp/pipes.out 2>&1 &
 pipes=$!
 wait_holding $pipes /tmp/pipes.out
 b0=$(boosts)
-kill -INT $rep
+kill -INT $rep 2> /dev/null || fail "the report ended before its window did: $(grep -v '^libbpf' /tmp/rb.err | tail -c 300)"
 wait $rep || fail "the report exited $?: $(grep -v '^libbpf' /tmp/rb.err | head -c 300)"
 rep=
 b1=$(boosts)
-kill $starve
+kill $starve 2> /dev/null || true
 wait $starve 2> /dev/null || true
 starve=
 unstarve
 [ -z "$oldpro" ] || echo $oldpro > $proactive
-kill $pipes $frag
+kill $pipes $frag 2> /dev/null || true
 wait $pipes $frag 2> /dev/null || true
 pipes= frag=
 # Leave memory as it was found: the slabs that fell back into movable blocks

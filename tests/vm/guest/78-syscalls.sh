@@ -18,9 +18,15 @@ tracers=
 trap 'for p in $tracers; do kill -INT $p 2> /dev/null; done; cg_remove $CG/later $CG' EXIT
 
 # all times its calls (-L); the others count on exit only (the default).
-start_tracer /tmp/sys-all.txt mmscope syscalls -L -c $CG || fail "mmscope syscalls did not start: $(head -c 300 /tmp/sys-all.txt.err)"
+start_tracer /tmp/sys-all.txt mmscope syscalls -L -c $CG || {
+	verifier_log mmscope syscalls -L -c $CG -d 0.1
+	fail "mmscope syscalls did not start: $(head -c 300 /tmp/sys-all.txt.err)"
+}
 all=$tracer
-start_tracer /tmp/sys-mm.txt mmscope syscalls -c $CG --mm || fail "mmscope syscalls --mm did not start: $(head -c 300 /tmp/sys-mm.txt.err)"
+start_tracer /tmp/sys-mm.txt mmscope syscalls -c $CG --mm || {
+	verifier_log mmscope syscalls -c $CG --mm -d 0.1
+	fail "mmscope syscalls --mm did not start: $(head -c 300 /tmp/sys-mm.txt.err)"
+}
 mm=$tracer
 tracers="$all $mm"
 mkdir $CG/later

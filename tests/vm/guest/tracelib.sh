@@ -33,6 +33,14 @@ start_tracer() {
 	return 1
 }
 
+# verifier_log CMD...: CMD again under mmscope -v, the end of libbpf's log (the
+# verifier's reason when a program is refused) on the console, for the log.
+verifier_log() {
+	cmd=$1
+	shift
+	"$cmd" -v "$@" 2>&1 | grep -v '^libbpf: elf:\|^libbpf: sec ' | tail -n 40 | sed 's/^/    verifier: /'
+}
+
 # stop_tracer: SIGINT to $tracer, then waits; returns its exit status.
 stop_tracer() {
 	kill -INT $tracer 2> /dev/null || true
