@@ -330,6 +330,22 @@ static __always_inline bool call_selected(struct task_struct *task, __u8 f, __u6
 	return !filter_comm || comm_selected();
 }
 
+/* The counters of a returned call, its call counted; NULL when --errors leaves it
+ * out, or when its group's table is full (counted as overflow by stat_of). */
+static __always_inline struct mms_sys_stat *count_call(__u32 slot, __u64 pid_tgid, long ret,
+							__u64 *group)
+{
+	struct mms_sys_stat *st;
+
+	if (errors_only && !is_error(ret))
+		return NULL;
+	*group = group_of(pid_tgid);
+	st = stat_of(slot, *group);
+	if (st)
+		st->calls++;
+	return st;
+}
+
 /* A returned call's result into its counters: --mm bytes (len, or the return
  * value where that is the length), and a failure with its errno. */
 static __always_inline void count_result(struct mms_sys_stat *st, __u32 slot, __u64 group, __u8 f,
@@ -444,13 +460,9 @@ int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
 	s->ts_ns = 0;
 	slot = s->slot;
 	len = s->len;
-	if (errors_only && !is_error(ret))
-		return 0;
-	group = group_of(pid_tgid);
-	st = stat_of(slot, group);
+	st = count_call(slot, pid_tgid, ret, &group);
 	if (!st)
 		return 0;
-	st->calls++;
 	st->total_ns += lat;
 	if (lat > st->max_ns)
 		st->max_ns = lat;
@@ -524,15 +536,11 @@ int BPF_PROG(raw_tp_sys_exit_count, struct pt_regs *regs, long ret)
 	struct mms_sys_stat *st;
 	__u64 pid_tgid, group, len = 0;
 
-	if (errors_only && !is_error(ret))
-		return 0;
 	if (!call_selected(task, f, &pid_tgid))
 		return 0;
-	group = group_of(pid_tgid);
-	st = stat_of(slot, group);
+	st = count_call(slot, pid_tgid, ret, &group);
 	if (!st)
 		return 0;
-	st->calls++;
 	if (mm_bytes && (f & MMS_SYSF_LEN_MASK) && !is_error(ret))
 		len = syscall_arg(regs, ((f & MMS_SYSF_LEN_MASK) >> MMS_SYSF_LEN_SHIFT) - 1);
 	count_result(st, slot, group, f, ret, len);
